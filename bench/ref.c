@@ -1,0 +1,2 @@
+/* placeholder: written by the bench work */
+int main(void) { return 0; }

@@ -1,0 +1,63 @@
+/* The API layer: one file per resource, the routing table, the app
+ * context handed to every handler. */
+#ifndef KONTAKT_API_API_H
+#define KONTAKT_API_API_H
+#include "domain/catalog.h"
+#include "domain/validate.h"
+#include "http/http.h"
+#include "store/db.h"
+#include <jansson.h>
+#include <stdbool.h>
+
+typedef struct {
+    const char *db_url;
+    const char *bind;
+    int port;
+    int threads;
+    const char *web_dir;
+    const char *vendor_dir;
+    const char *data_dir;
+    const char *openapi_path;
+    dom_bounds bounds;
+    double center_lat, center_lon;
+    int zoom;
+    const char *city_uk, *city_en;
+    const char *tile_url;
+    const char *tile_attribution;
+    const char *hotline_phone, *hotline_display;
+    bool trial;
+    unsigned per_ip_limit, conn_limit, timeout_s;
+} kontakt_config;
+
+typedef struct sweeper sweeper;
+
+typedef struct {
+    const kontakt_config *cfg;
+    db_pool *pool;
+    dom_catalog catalog;
+    char *categories_answer; /* GET /api/v1/categories, built once */
+    char *config_answer;     /* GET /api/v1/config, built once */
+    char *openapi;           /* docs/openapi.json */
+    sweeper *sweeper;        /* woken when a new appeal may be due earlier */
+} app_ctx;
+
+extern const http_route api_routes[];
+extern const size_t api_routes_count;
+
+/* Builds the cached answers from the catalogue and config. */
+bool api_prepare(app_ctx *app, char *err, size_t err_cap);
+void api_release(app_ctx *app);
+
+/* Handlers */
+void api_healthz(http_req *req);
+void api_readyz(http_req *req);
+void api_openapi(http_req *req);
+void api_config(http_req *req);
+void api_categories(http_req *req);
+void api_appeal_create(http_req *req);
+void api_appeal_get(http_req *req);
+void api_track_get(http_req *req);
+
+/* Shared shapes */
+json_t *api_named(const char *code, const char *uk, const char *en);
+#endif

@@ -1,0 +1,49 @@
+/* GET /api/v1/track/{token}: the applicant's own view by the private link. */
+#include "api/views.h"
+#include "util/rand.h"
+#include <string.h>
+#include "util/banned.h"
+
+static json_t *timeline(const store_event *ev, int n) {
+    json_t *list = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(list, json_pack("{s:o, s:s, s:s, s:o}", "at", view_time(ev[i].at),
+                                              "kind", ev[i].kind, "status", ev[i].status, "note",
+                                              ev[i].note ? json_string(ev[i].note) : json_null()));
+    return list;
+}
+
+void api_track_get(http_req *req) {
+    app_ctx *app = req->app;
+    const char *token = req->params[0];
+    if (strlen(token) != TOKEN_TEXT_LEN) {
+        http_reply_error(req, "tracking_not_found", NULL);
+        return;
+    }
+    char hash[HASH_HEX_LEN + 1];
+    hash_hex(token, strlen(token), hash, sizeof hash);
+    store_appeal a;
+    store_event *ev = NULL;
+    int n = 0;
+    db_conn *c = db_pool_acquire(app->pool);
+    int rc = store_appeal_by_tracking(c, hash, &a);
+    if (rc == DB_OK) {
+        rc = store_events_public(c, a.id, &ev, &n);
+        if (rc != DB_OK) store_appeal_free(&a);
+    }
+    db_pool_release(app->pool, c);
+    if (rc != DB_OK) {
+        http_reply_error(req, rc == DB_NOT_FOUND ? "tracking_not_found" : "internal_error", NULL);
+        return;
+    }
+    json_t *j = view_public(&app->catalog, &a);
+    json_object_set_new(j, "description", json_string(a.description));
+    json_object_set_new(j, "location", json_pack("{s:f, s:f, s:o}", "lat", a.lat, "lon", a.lon,
+                                                 "address",
+                                                 a.address ? json_string(a.address) : json_null()));
+    json_object_set_new(j, "timeline", timeline(ev, n));
+    http_reply_json(req, 200, j);
+    json_decref(j);
+    store_events_free(ev, n);
+    store_appeal_free(&a);
+}

@@ -1,0 +1,14 @@
+/* Shapes of an appeal in answers, shared by appeals.c and track.c. */
+#ifndef KONTAKT_API_VIEWS_H
+#define KONTAKT_API_VIEWS_H
+#include "api/api.h"
+#include "store/store.h"
+
+/* category, type, organisation as {code, name_uk, name_en} objects. */
+json_t *view_category(const dom_catalog *cat, const char *code);
+json_t *view_type(const dom_catalog *cat, const char *category, const char *code);
+json_t *view_org(const dom_catalog *cat, const char *code);
+json_t *view_time(int64_t ms);
+/* The public view: never personal data; coordinates rounded to ~10 m. */
+json_t *view_public(const dom_catalog *cat, const store_appeal *a);
+#endif

@@ -1,0 +1,50 @@
+/* Command line: one table of commands, one of flags per command. */
+#ifndef KONTAKT_CLI_CLI_H
+#define KONTAKT_CLI_CLI_H
+#include "api/api.h"
+#include <stdbool.h>
+
+typedef struct {
+    const char *name; /* "--db" */
+    const char *arg;  /* "URL", NULL for a switch */
+    const char *help;
+    const char **str; /* destination of a value */
+    long *num;        /* destination of a number (with min/max) */
+    long min, max;
+    bool *flag;       /* destination of a switch */
+} cli_flag;
+
+typedef struct {
+    const char *name;
+    const char *summary;
+    const char *usage_tail; /* e.g. "catalog" for import */
+    int (*run)(int argc, char **argv);
+} cli_command;
+
+/* Parses argv (after the command) against flags ended by {0}; positional
+ * arguments go to pos (up to max_pos). Prints the command's help on
+ * --help (returns 1, caller exits 0) or an error (returns -1). */
+int cli_parse(const cli_command *cmd, const cli_flag *flags, int argc, char **argv,
+              const char **pos, int max_pos, int *n_pos);
+void cli_help(const cli_command *cmd, const cli_flag *flags);
+
+/* Shared defaults and environment (KONTAKT_*) into cfg. */
+void cli_config_defaults(kontakt_config *cfg);
+/* Reads a whole file (malloc'd) or NULL. */
+char *cli_read_file(const char *path, size_t max);
+/* Loads and checks data/categories.json + organisations.json into the db
+ * (replace: even when a catalogue is already there). */
+int cli_load_catalog(db_conn *c, const char *data_dir, bool replace);
+
+const cli_command *cli_find(const char *name);
+/* Opens one connection for a command; creates the SQLite file's folder. */
+bool cli_open(const char *url, db_conn *c);
+void cli_close(db_conn *c);
+
+int cmd_serve(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_routes(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cli_main(int argc, char **argv);
+#endif

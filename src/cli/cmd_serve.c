@@ -1,0 +1,130 @@
+/* serve: the API, the pages and the sweeper, until SIGTERM/SIGINT. */
+#include "cli/cli.h"
+#include "jobs/sweeper.h"
+#include "store/store.h"
+#include "util/log.h"
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "util/banned.h"
+
+static bool load_catalog(app_ctx *app, db_pool *pool) {
+    db_conn *c = db_pool_acquire(pool);
+    char *cats = NULL, *orgs = NULL, err[512];
+    int rc = store_catalog_load(c, &cats, &orgs);
+    db_pool_release(pool, c);
+    if (rc != DB_OK) {
+        fprintf(stderr, "kontakt serve: the database has no catalogue or no schema: run "
+                        "`kontakt migrate --db ...` first\n");
+        return false;
+    }
+    bool ok = dom_catalog_parse(cats, orgs, &app->catalog, err, sizeof err);
+    if (!ok) fprintf(stderr, "kontakt serve: stored catalogue is not valid: %s\n", err);
+    free(cats);
+    free(orgs);
+    return ok;
+}
+
+/* The CSP allows images from the tile server's host only. */
+static void build_csp(const char *tile_url, char *out, size_t cap) {
+    char host[256] = "";
+    const char *p = strstr(tile_url, "://");
+    if (p) {
+        size_t n = strcspn(p + 3, "/");
+        snprintf(host, sizeof host, "%.*s%.*s", (int)(p + 3 - tile_url), tile_url, (int)n, p + 3);
+        char *s = strstr(host, "{s}"); /* subdomain placeholder */
+        if (s) {
+            char tmp[256];
+            snprintf(tmp, sizeof tmp, "%.*s*%s", (int)(s - host), host, s + 3);
+            str_copy(host, sizeof host, tmp);
+        }
+    }
+    snprintf(out, cap,
+             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: %s; "
+             "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+             host);
+}
+
+static int serve(kontakt_config *cfg) {
+    int threads = cfg->threads > 0 ? cfg->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (threads < 1) threads = 1;
+    char err[512];
+    db_pool *pool = db_pool_open(cfg->db_url, threads + 1, err, sizeof err);
+    if (!pool) {
+        fprintf(stderr, "kontakt serve: %s\n", err);
+        return 1;
+    }
+    app_ctx app = {.cfg = cfg, .pool = pool};
+    if (!load_catalog(&app, pool) || !api_prepare(&app, err, sizeof err)) {
+        db_pool_close(pool);
+        return 1;
+    }
+    app.openapi = cli_read_file(cfg->openapi_path, 1u << 20);
+    /* Signals go to this thread only: block them before any thread starts. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    app.sweeper = sweeper_start(pool);
+    char csp[768];
+    build_csp(cfg->tile_url, csp, sizeof csp);
+    http_config hc = {
+        .bind = cfg->bind, .port = cfg->port, .threads = threads, .conn_limit = cfg->conn_limit,
+        .per_ip_limit = cfg->per_ip_limit, .timeout_s = cfg->timeout_s, .header_max = 32 * 1024,
+        .routes = api_routes, .n_routes = api_routes_count, .app = &app,
+        .web_dir = cfg->web_dir, .vendor_dir = cfg->vendor_dir, .csp = csp,
+    };
+    int port = 0;
+    http_server *srv = http_start(&hc, &port);
+    int rc = 0;
+    if (!srv) {
+        fprintf(stderr, "kontakt serve: cannot listen on %s:%d (in use?)\n", cfg->bind, cfg->port);
+        rc = 1;
+    } else {
+        log_info("listening", "\"addr\":\"%s\",\"port\":%d,\"threads\":%d,\"db\":\"%s\"",
+                 cfg->bind, port, threads, db_driver_for(cfg->db_url)->name);
+        int sig = 0;
+        sigwait(&sigs, &sig);
+        log_info("shutting down", "\"signal\":%d", sig);
+        http_stop(srv);
+    }
+    sweeper_stop(app.sweeper);
+    api_release(&app);
+    dom_catalog_free(&app.catalog);
+    db_pool_close(pool);
+    if (!rc) log_info("stopped", NULL);
+    return rc;
+}
+
+int cmd_serve(int argc, char **argv) {
+    kontakt_config cfg;
+    cli_config_defaults(&cfg);
+    long port = cfg.port, threads = 0;
+    const cli_flag flags[] = {
+        {"--db", "URL", "SQLite file or postgresql:// URL (default var/kontakt.db, $KONTAKT_DB)",
+         &cfg.db_url, NULL, 0, 0, NULL},
+        {"--port", "N", "TCP port, 0 for any free one (default 8080, $PORT)", NULL, &port, 0,
+         65535, NULL},
+        {"--bind", "ADDR", "IPv4 address to listen on (default 127.0.0.1)", &cfg.bind, NULL, 0, 0,
+         NULL},
+        {"--threads", "N", "HTTP worker threads (default: one per core)", NULL, &threads, 1, 256,
+         NULL},
+        {"--web", "DIR", "static pages (default web)", &cfg.web_dir, NULL, 0, 0, NULL},
+        {"--vendor", "DIR", "npm packages served under /vendor/ (default node_modules)",
+         &cfg.vendor_dir, NULL, 0, 0, NULL},
+        {"--openapi", "FILE", "OpenAPI document (default docs/openapi.json)", &cfg.openapi_path,
+         NULL, 0, 0, NULL},
+        {0},
+    };
+    const char *pos[1];
+    int n_pos;
+    int r = cli_parse(cli_find("serve"), flags, argc, argv, pos, 0, &n_pos);
+    if (r) return r > 0 ? 0 : 2;
+    cfg.port = (int)port;
+    cfg.threads = (int)threads;
+    return serve(&cfg);
+}

@@ -1,0 +1,103 @@
+/* The one error table and the field messages, in Ukrainian and English. */
+#include "http/http.h"
+#include <string.h>
+#include "util/banned.h"
+
+typedef struct {
+    const char *code;
+    int status;
+    const char *uk;
+    const char *en;
+} error_def;
+
+static const error_def errors[] = {
+    {"invalid_json", 400, "Тіло запиту не є коректним об’єктом JSON",
+     "The request body is not a valid JSON object"},
+    {"invalid_idempotency_key", 400,
+     "Заголовок Idempotency-Key має містити від 1 до 128 друкованих символів ASCII",
+     "The Idempotency-Key header must be 1 to 128 printable ASCII characters"},
+    {"invalid_number", 400, "Номер звернення має вигляд РРРР-NNNNNN, наприклад 2026-000123",
+     "An appeal number looks like YYYY-NNNNNN, e.g. 2026-000123"},
+    {"not_found", 404, "Такої сторінки або ресурсу немає", "No such page or resource"},
+    {"appeal_not_found", 404, "Звернення з таким номером не знайдено",
+     "No appeal with this number"},
+    {"tracking_not_found", 404, "Звернення за цим посиланням не знайдено",
+     "No appeal for this tracking link"},
+    {"method_not_allowed", 405, "Цей метод не підтримується для цієї адреси",
+     "This method is not allowed for this address"},
+    {"body_too_large", 413, "Тіло запиту завелике", "The request body is too large"},
+    {"unsupported_media_type", 415, "Надішліть дані як application/json",
+     "Send the data as application/json"},
+    {"validation_failed", 422, "Перевірте поля звернення: деякі заповнені неправильно",
+     "Check the fields: some are not filled in correctly"},
+    {"idempotency_key_reused", 422,
+     "Цей Idempotency-Key уже використано для іншого запиту",
+     "This Idempotency-Key was already used for a different request"},
+    {"too_many_requests", 429, "Забагато запитів. Спробуйте за хвилину",
+     "Too many requests. Try again in a minute"},
+    {"internal_error", 500, "Внутрішня помилка сервера. Нічого не збережено, спробуйте ще раз",
+     "Internal server error. Nothing was stored; please try again"},
+    {"not_ready", 503, "Сервіс тимчасово недоступний", "The service is temporarily unavailable"},
+};
+
+typedef struct {
+    const char *code;
+    const char *uk;
+    const char *en;
+} field_def;
+
+static const field_def field_errors[] = {
+    {"required", "обов’язкове поле", "this field is required"},
+    {"wrong_type", "неправильний тип значення", "wrong type of value"},
+    {"unknown_field", "невідоме поле", "unknown field"},
+    {"too_short", "занадто коротке", "too short"},
+    {"too_long", "занадто довге", "too long"},
+    {"out_of_bounds", "точка поза межами міста", "the point is outside the city"},
+    {"invalid_phone", "невірний номер телефону України", "not a valid Ukrainian phone number"},
+    {"invalid_email", "невірна адреса електронної пошти", "not a valid email address"},
+    {"unknown_category", "невідома категорія", "unknown category"},
+    {"unknown_type", "невідомий тип для цієї категорії", "unknown type for this category"},
+    {"invalid_value", "недопустиме значення", "value not allowed"},
+    {"control_chars", "містить недопустимі керувальні символи",
+     "contains control characters that are not allowed"},
+    {"invalid_utf8", "текст не в кодуванні UTF-8", "the text is not valid UTF-8"},
+};
+
+static const error_def *find(const char *code) {
+    for (size_t i = 0; i < sizeof errors / sizeof errors[0]; i++)
+        if (strcmp(errors[i].code, code) == 0) return &errors[i];
+    return NULL;
+}
+
+int http_error_status(const char *code) {
+    const error_def *e = find(code);
+    return e ? e->status : 500;
+}
+
+void http_reply_error(http_req *req, const char *code, json_t *fields) {
+    const error_def *e = find(code);
+    if (!e) e = find("internal_error");
+    json_t *err = json_pack("{s:s, s:s}", "code", e->code, "message", req->english ? e->en : e->uk);
+    if (fields && json_object_size(fields)) json_object_set(err, "fields", fields);
+    json_t *root = json_pack("{s:o}", "error", err);
+    http_reply_json(req, e->status, root);
+    json_decref(root);
+}
+
+void http_field_error(http_req *req, json_t *fields, const char *path, const char *code,
+                      const char *detail) {
+    if (json_object_get(fields, path)) return; /* the first problem of a field is enough */
+    const field_def *f = NULL;
+    for (size_t i = 0; i < sizeof field_errors / sizeof field_errors[0]; i++)
+        if (strcmp(field_errors[i].code, code) == 0) f = &field_errors[i];
+    const char *text = f ? (req->english ? f->en : f->uk) : code;
+    buf b;
+    buf_init(&b, 1024);
+    if (req->english)
+        buf_printf(&b, "Field \"%s\": %s", path, text);
+    else
+        buf_printf(&b, "Поле «%s»: %s", path, text);
+    if (detail) buf_printf(&b, " (%s)", detail);
+    json_object_set_new(fields, path, json_pack("{s:s, s:s}", "code", code, "message", b.data));
+    buf_free(&b);
+}

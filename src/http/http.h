@@ -1,0 +1,119 @@
+/* Transport: the libmicrohttpd daemon, the routing table, request parsing,
+ * limits and responses. api/ declares routes and handlers; handlers get an
+ * http_req and answer with exactly one http_reply_* call. */
+#ifndef KONTAKT_HTTP_HTTP_H
+#define KONTAKT_HTTP_HTTP_H
+#include "util/buf.h"
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct MHD_Connection;
+typedef struct http_req http_req;
+typedef void (*http_handler)(http_req *req);
+
+#define HTTP_MAX_PARAMS 4
+#define HTTP_PARAM_MAX 128
+
+typedef struct {
+    const char *method;  /* "GET", "POST" */
+    const char *pattern; /* "/api/v1/appeals/{number}": {x} matches one segment */
+    http_handler handler;
+    size_t body_max;     /* 0: no body accepted */
+    bool json_body;      /* requires Content-Type: application/json */
+} http_route;
+
+struct http_req {
+    struct MHD_Connection *conn;
+    void *app;                 /* the api layer's context */
+    const char *method;
+    char path[1024];           /* decoded path, no query */
+    const http_route *route;   /* NULL: static file or 404/405 */
+    char params[HTTP_MAX_PARAMS][HTTP_PARAM_MAX];
+    int n_params;
+    buf body;
+    bool body_too_large;
+    bool english;              /* messages in English */
+    char request_id[33];
+    int64_t start_us;
+    int status;                /* answered status, for the log */
+    bool answered;
+    size_t received;           /* body bytes seen, kept or not */
+    char extra[4][2][192];     /* extra response headers: name, value */
+    int n_extra;
+    const char *csp;           /* from the config */
+};
+
+typedef struct {
+    const char *bind;          /* "127.0.0.1" */
+    int port;                  /* 0: any free port */
+    int threads;               /* thread pool size */
+    unsigned conn_limit;       /* total connections */
+    unsigned per_ip_limit;     /* connections per client address */
+    unsigned timeout_s;        /* idle connection timeout */
+    size_t header_max;         /* memory for headers per connection */
+    const http_route *routes;
+    size_t n_routes;
+    void *app;
+    const char *web_dir;       /* static pages */
+    const char *vendor_dir;    /* served under /vendor/ */
+    const char *csp;           /* Content-Security-Policy value */
+} http_config;
+
+typedef struct http_server http_server;
+/* Starts the daemon; *port receives the bound port. NULL on failure. */
+http_server *http_start(const http_config *cfg, int *port);
+void http_stop(http_server *s);
+
+/* --- answering (exactly one per request) ------------------------------ */
+/* Takes ownership of body (a malloc'd JSON text). */
+void http_reply_text(http_req *req, int status, const char *content_type, char *body, size_t len);
+/* Serialises j (does not steal it). */
+void http_reply_json(http_req *req, int status, const json_t *j);
+/* The one error shape. fields may be NULL; it is not stolen. */
+void http_reply_error(http_req *req, const char *code, json_t *fields);
+/* An extra response header for the answer that follows (copied). */
+void http_add_header(http_req *req, const char *name, const char *value);
+
+/* --- request data ----------------------------------------------------- */
+const char *http_header(http_req *req, const char *name);
+const char *http_query(http_req *req, const char *name);
+
+/* --- errors ----------------------------------------------------------- */
+/* Adds {"path": {"code", "message"}} to fields, message in the request's
+ * language naming the field. `detail` (may be NULL) is appended, e.g. the
+ * limit: "10–4000". */
+void http_field_error(http_req *req, json_t *fields, const char *path, const char *code,
+                      const char *detail);
+/* For tests of the table: the HTTP status of an error code (500 if unknown). */
+int http_error_status(const char *code);
+
+/* --- declarative JSON input specs ------------------------------------- */
+typedef enum { IN_STRING, IN_NUMBER, IN_OBJECT } in_type;
+typedef struct in_field {
+    const char *name;
+    in_type type;
+    bool required;
+    long min_len, max_len;           /* strings: code points after trimming */
+    const struct in_field *children; /* objects: their fields, ended by {0} */
+} in_field;
+
+/* Checks obj against the spec (ended by an entry with name NULL): required,
+ * types, unknown fields, lengths, control characters, valid UTF-8. Adds
+ * field errors to fields under prefix (e.g. "" or "location"). Returns true
+ * when no error was added. */
+bool http_input_check(http_req *req, const json_t *obj, const in_field *spec,
+                      const char *prefix, json_t *fields);
+
+/* --- router (exposed for `kontakt routes` and tests) ------------------ */
+/* Finds the route; *method_ok false when the path exists with another
+ * method (allow gets "GET, POST"). */
+const http_route *http_route_match(const http_route *routes, size_t n, const char *method,
+                                   const char *path, char params[][HTTP_PARAM_MAX],
+                                   int *n_params, bool *path_found, char *allow,
+                                   size_t allow_cap);
+
+/* Serves a static file under web_dir or vendor_dir; false when none. */
+bool http_static(http_req *req, const char *web_dir, const char *vendor_dir);
+#endif

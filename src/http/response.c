@@ -1,0 +1,62 @@
+/* Responses: every answer carries the request id, the language and the
+ * security headers. */
+#include "http/http.h"
+#include "util/log.h"
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+#include "util/banned.h"
+
+void http_add_header(http_req *req, const char *name, const char *value) {
+    if (req->n_extra >= 4) return;
+    str_copy(req->extra[req->n_extra][0], sizeof req->extra[0][0], name);
+    str_copy(req->extra[req->n_extra][1], sizeof req->extra[0][1], value);
+    req->n_extra++;
+}
+
+void http_reply_text(http_req *req, int status, const char *content_type, char *body, size_t len) {
+    if (req->answered) {
+        free(body);
+        return;
+    }
+    struct MHD_Response *r =
+        body ? MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE)
+             : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    if (!r) {
+        free(body);
+        return;
+    }
+    if (content_type) MHD_add_response_header(r, "Content-Type", content_type);
+    MHD_add_response_header(r, "X-Request-Id", req->request_id);
+    MHD_add_response_header(r, "Content-Language", req->english ? "en" : "uk");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    MHD_add_response_header(r, "Content-Security-Policy", req->csp ? req->csp : "default-src 'self'");
+    if (strncmp(req->path, "/api/", 5) == 0) MHD_add_response_header(r, "Cache-Control", "no-store");
+    for (int i = 0; i < req->n_extra; i++)
+        MHD_add_response_header(r, req->extra[i][0], req->extra[i][1]);
+    if (MHD_queue_response(req->conn, (unsigned)status, r) == MHD_YES) {
+        req->answered = true;
+        req->status = status;
+    }
+    MHD_destroy_response(r);
+}
+
+void http_reply_json(http_req *req, int status, const json_t *j) {
+    char *text = json_dumps(j, JSON_COMPACT);
+    if (!text) {
+        log_error("json_dumps failed", NULL);
+        return;
+    }
+    /* jansson allocates with malloc: MHD frees it with free(). */
+    http_reply_text(req, status, "application/json; charset=utf-8", text, strlen(text));
+}
+
+const char *http_header(http_req *req, const char *name) {
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_query(http_req *req, const char *name) {
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}

@@ -1,0 +1,207 @@
+/* The libmicrohttpd daemon: one access handler, limits, the request log.
+ * A response is queued only on the final call of the access handler (never
+ * the first), which keeps HTTP/1.1 keep-alive working. */
+#include "http/http.h"
+#include "util/log.h"
+#include "util/rand.h"
+#include "util/timeutil.h"
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include "util/banned.h"
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    http_config cfg;
+};
+
+/* The language of messages: Ukrainian unless ?lang=en or Accept-Language
+ * prefers English over Ukrainian. */
+static bool wants_english(struct MHD_Connection *conn) {
+    const char *q = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "lang");
+    if (q) return strcmp(q, "en") == 0;
+    const char *al = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Language");
+    if (!al) return false;
+    double best_en = -1, best_uk = -1;
+    const char *p = al;
+    while (*p) {
+        while (*p == ' ' || *p == ',') p++;
+        const char *tag = p;
+        while (*p && *p != ',' && *p != ';') p++;
+        size_t tag_len = (size_t)(p - tag);
+        double qv = 1.0;
+        if (*p == ';') {
+            const char *qs = strstr(p, "q=");
+            const char *comma = strchr(p, ',');
+            if (qs && (!comma || qs < comma)) qv = strtod(qs + 2, NULL);
+            while (*p && *p != ',') p++;
+        }
+        if (tag_len >= 2 && strncmp(tag, "en", 2) == 0 && (tag_len == 2 || tag[2] == '-'))
+            best_en = qv > best_en ? qv : best_en;
+        if (tag_len >= 2 && strncmp(tag, "uk", 2) == 0 && (tag_len == 2 || tag[2] == '-'))
+            best_uk = qv > best_uk ? qv : best_uk;
+    }
+    return best_en > 0 && best_en > best_uk;
+}
+
+static void log_mhd(void *cls, const char *fmt, va_list ap) {
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    for (char *c = msg; *c; c++)
+        if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20) *c = ' ';
+    log_warn("microhttpd", "\"detail\":\"%s\"", msg);
+}
+
+static void dispatch_unrouted(http_server *s, http_req *req, bool path_found, const char *allow) {
+    if (path_found) {
+        http_add_header(req, "Allow", allow);
+        if (strcmp(req->method, "OPTIONS") == 0)
+            http_reply_text(req, 204, "text/plain; charset=utf-8", NULL, 0);
+        else
+            http_reply_error(req, "method_not_allowed", NULL);
+        return;
+    }
+    bool get = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+    if (get && strncmp(req->path, "/api/", 5) != 0 &&
+        http_static(req, s->cfg.web_dir, s->cfg.vendor_dir))
+        return;
+    http_reply_error(req, "not_found", NULL);
+}
+
+static void dispatch(http_server *s, http_req *req) {
+    if (!req->route) {
+        char params[HTTP_MAX_PARAMS][HTTP_PARAM_MAX];
+        int n = 0;
+        bool found = false;
+        char allow[128] = "";
+        http_route_match(s->cfg.routes, s->cfg.n_routes, req->method, req->path, params, &n,
+                         &found, allow, sizeof allow);
+        dispatch_unrouted(s, req, found, allow);
+        return;
+    }
+    if (req->body_too_large) {
+        http_reply_error(req, "body_too_large", NULL);
+        return;
+    }
+    if (req->route->json_body) {
+        const char *ct = http_header(req, "Content-Type");
+        if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
+            (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' ')) {
+            http_reply_error(req, "unsupported_media_type", NULL);
+            return;
+        }
+    }
+    req->route->handler(req);
+    if (!req->answered) http_reply_error(req, "internal_error", NULL);
+}
+
+static http_req *req_new(http_server *s, struct MHD_Connection *conn, const char *url,
+                         const char *method) {
+    http_req *req = xcalloc(1, sizeof *req);
+    req->conn = conn;
+    req->app = s->cfg.app;
+    req->csp = s->cfg.csp;
+    req->method = method;
+    req->start_us = time_monotonic_us();
+    rand_hex(req->request_id, sizeof req->request_id, 16);
+    if (!str_copy(req->path, sizeof req->path, url)) req->path[0] = '\0';
+    req->english = wants_english(conn);
+    bool found = false;
+    char allow[128];
+    req->route = http_route_match(s->cfg.routes, s->cfg.n_routes, method, req->path, req->params,
+                                  &req->n_params, &found, allow, sizeof allow);
+    buf_init(&req->body, req->route ? req->route->body_max : 0);
+    return req;
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
+                                 const char *method, const char *version,
+                                 const char *upload_data, size_t *upload_data_size,
+                                 void **con_cls) {
+    (void)version;
+    http_server *s = cls;
+    http_req *req = *con_cls;
+    if (!req) {
+        req = req_new(s, conn, url, method);
+        *con_cls = req;
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        long long len = 0;
+        if (cl && str_to_ll(cl, 0, INT64_MAX, &len) && (size_t)len > req->body.max && req->route) {
+            /* Refuse before reading: the connection closes after this answer. */
+            http_reply_error(req, "body_too_large", NULL);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        req->received += *upload_data_size;
+        if (!req->body_too_large && !buf_append(&req->body, upload_data, *upload_data_size))
+            req->body_too_large = true;
+        *upload_data_size = 0;
+        /* Chunked bodies far past the limit: stop reading, drop the connection. */
+        return req->received > req->body.max + (1u << 20) ? MHD_NO : MHD_YES;
+    }
+    if (!req->answered) dispatch(s, req);
+    return MHD_YES;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe) {
+    (void)cls;
+    (void)conn;
+    http_req *req = *con_cls;
+    if (!req) return;
+    double ms = (double)(time_monotonic_us() - req->start_us) / 1000.0;
+    const char *route = req->route ? req->route->pattern : (req->status == 404 ? "-" : "static");
+    log_info("request", "\"id\":\"%s\",\"method\":\"%s\",\"route\":\"%s\",\"status\":%d,"
+                        "\"ms\":%.2f%s",
+             req->request_id, req->method, route, req->status, ms,
+             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
+    buf_free(&req->body);
+    free(req);
+    *con_cls = NULL;
+}
+
+http_server *http_start(const http_config *cfg, int *port) {
+    http_server *s = xcalloc(1, sizeof *s);
+    s->cfg = *cfg;
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->port)};
+    if (inet_pton(AF_INET, cfg->bind, &addr.sin_addr) != 1) {
+        log_error("bad bind address", NULL);
+        free(s);
+        return NULL;
+    }
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    s->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_access, s,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+        MHD_OPTION_CONNECTION_LIMIT, cfg->conn_limit,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit,
+        MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->header_max,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_EXTERNAL_LOGGER, log_mhd, s,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+        MHD_OPTION_END);
+    if (!s->daemon) {
+        free(s);
+        return NULL;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    *port = info ? info->port : cfg->port;
+    return s;
+}
+
+void http_stop(http_server *s) {
+    if (!s) return;
+    MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+    MHD_stop_daemon(s->daemon);
+    if (fd != MHD_INVALID_SOCKET) close(fd);
+    free(s);
+}

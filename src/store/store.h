@@ -1,0 +1,101 @@
+/* The store: every query Kontakt runs, written once for both drivers (see
+ * db.h). Functions return DB_OK, DB_NOT_FOUND or a DB_* error. Functions
+ * that write expect to run inside store_tx. */
+#ifndef KONTAKT_STORE_STORE_H
+#define KONTAKT_STORE_STORE_H
+#include "store/db.h"
+#include <stdbool.h>
+#include <stdint.h>
+
+#define DB_NOT_FOUND 1
+
+/* Runs fn inside a transaction; commits when fn returns DB_OK, rolls back
+ * otherwise; retries the whole transaction on DB_BUSY (a few times, with
+ * backoff). fn must not queue an HTTP answer: it fills its context. */
+typedef int (*store_tx_fn)(db_conn *c, void *ctx);
+int store_tx(db_conn *c, bool write, store_tx_fn fn, void *ctx);
+
+/* --- catalogue -------------------------------------------------------- */
+/* Stores the two JSON texts (already validated by dom_catalog_parse) and
+ * upserts the organisations. */
+int store_catalog_save(db_conn *c, const char *categories_json, const char *organisations_json,
+                       const char *const *org_codes, const char *const *org_uk,
+                       const char *const *org_en, const char *const *org_phone, int n_orgs,
+                       int64_t now);
+/* Loads the two JSON texts; caller frees both. DB_NOT_FOUND when never loaded. */
+int store_catalog_load(db_conn *c, char **categories_json, char **organisations_json);
+
+/* --- appeals ---------------------------------------------------------- */
+typedef struct {
+    const char *category, *type, *priority, *organisation, *channel;
+    const char *description, *address; /* address may be NULL */
+    const char *name, *phone, *email;   /* email may be NULL */
+    double lat, lon;
+    int64_t created_at, reaction_due_at, resolution_due_at;
+    const char *tracking_hash;
+    int trial;
+} store_new_appeal;
+
+/* Allocates the next number of the UTC year of created_at and inserts the
+ * appeal with its first ("registered", public) event. */
+int store_appeal_insert(db_conn *c, const store_new_appeal *a, int64_t *id, char number[16]);
+
+typedef struct {
+    int64_t id;
+    char number[16];
+    char status[24];
+    char category[64], type[64], priority[16], organisation[64], channel[16];
+    char *description; /* owned */
+    char *address;     /* owned, NULL when none */
+    double lat, lon;
+    int64_t created_at, updated_at, reaction_due_at, resolution_due_at;
+    bool reaction_overdue, resolution_overdue;
+} store_appeal;
+
+int store_appeal_by_number(db_conn *c, const char *number, store_appeal *out);
+int store_appeal_by_tracking(db_conn *c, const char *tracking_hash, store_appeal *out);
+void store_appeal_free(store_appeal *a);
+
+typedef struct {
+    int64_t at;
+    char kind[32];
+    char status[24];
+    char *note; /* owned, NULL when none */
+} store_event;
+
+/* Public events of an appeal in time order; *events owned by the caller
+ * (store_events_free). */
+int store_events_public(db_conn *c, int64_t appeal_id, store_event **events, int *n);
+void store_events_free(store_event *events, int n);
+
+/* Appends an event; data is a JSON text of old/new values or NULL. */
+int store_event_add(db_conn *c, int64_t appeal_id, int64_t at, const char *kind,
+                    const char *status, bool public, const char *actor, const char *note,
+                    const char *data);
+
+/* Sets the lifecycle columns at once (demo data, imports of history). */
+typedef struct {
+    const char *status;
+    int64_t reacted_at, done_at, closed_at; /* 0: none */
+    bool reaction_overdue, resolution_overdue;
+    int64_t next_check_at; /* INT64_MIN: nothing to watch */
+    int64_t updated_at;
+} store_state;
+int store_appeal_set_state(db_conn *c, int64_t id, const store_state *s);
+
+int store_count_appeals(db_conn *c, int64_t *n);
+
+/* --- idempotency -------------------------------------------------------- */
+/* DB_OK and the stored answer, or DB_NOT_FOUND. *body owned by the caller. */
+int store_idem_get(db_conn *c, const char *key_hash, char request_hash[65], int *status, char **body);
+int store_idem_put(db_conn *c, const char *key_hash, const char *request_hash, int status,
+                   const char *body, int64_t now);
+
+/* --- deadline watch (jobs/sweeper) ------------------------------------ */
+/* Earliest next_check_at over all appeals; DB_NOT_FOUND when none. */
+int store_next_check(db_conn *c, int64_t *at);
+/* Marks what is due at `now` (at most `limit` appeals): reaction/resolution
+ * overdue flags and their public events; recomputes next_check_at. Sets
+ * *marked to the number of appeals changed. */
+int store_sweep(db_conn *c, int64_t now, int limit, int *marked);
+#endif
