@@ -163,7 +163,7 @@ static char *answer_json(const create_tx *t, int64_t reaction_due, int64_t resol
         view_org(cat, t->in->type->organisation), "created_at", view_time(t->now),
         "reaction_due_at", view_time(reaction_due), "resolution_due_at", view_time(resolution_due),
         "tracking_token", t->token, "tracking_url", url);
-    char *text = json_dumps(j, JSON_COMPACT);
+    char *text = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10));
     json_decref(j);
     return text;
 }

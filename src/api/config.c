@@ -80,7 +80,7 @@ static json_t *build_categories(const dom_catalog *cat) {
 bool api_prepare(app_ctx *app, char *err, size_t err_cap) {
     json_t *cfg = build_config(app->cfg);
     json_t *cats = build_categories(&app->catalog);
-    app->config_answer = json_dumps(cfg, JSON_COMPACT);
+    app->config_answer = json_dumps(cfg, JSON_COMPACT | JSON_REAL_PRECISION(10));
     app->categories_answer = json_dumps(cats, JSON_COMPACT);
     json_decref(cfg);
     json_decref(cats);

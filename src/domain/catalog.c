@@ -154,6 +154,15 @@ static bool parse_orgs(const json_t *root, dom_catalog *c, errout *e)
     return true;
 }
 
+/* Length for comparing rules of different units; a month counts as its
+ * shortest (28 days) so "reaction <= resolution" is never judged too
+ * leniently. */
+static long nominal_hours(dom_duration d)
+{
+    long n = d.amount;
+    return d.unit == DOM_UNIT_HOURS ? n : d.unit == DOM_UNIT_DAYS ? n * 24 : n * 28 * 24;
+}
+
 /* The emergency number shown before the form ("104"): digits only. */
 static bool check_alert_phone(const char *phone, const char *path, errout *e)
 {
@@ -183,6 +192,13 @@ static bool parse_type(const json_t *v, const char *path, const dom_catalog *c,
         return false;
     if (!set)
         t->reaction = c->reaction_default[t->priority];
+    if (nominal_hours(t->reaction) > nominal_hours(t->resolution)) {
+        char r[16], res[16];
+        dom_duration_format(t->reaction, r, sizeof r);
+        dom_duration_format(t->resolution, res, sizeof res);
+        return fail(e, "%s.reaction: %s (%s) is longer than the resolution %s; set a shorter \"reaction\"",
+                    path, r, set ? "own" : "priority default", res);
+    }
     if (!get_code(v, "organisation", OPTIONAL, t->organisation, path, e) ||
         !get_str(v, "alert_phone", OPTIONAL, t->alert_phone, sizeof t->alert_phone, path, e) ||
         !check_alert_phone(t->alert_phone, path, e) ||

@@ -44,7 +44,7 @@ void http_reply_text(http_req *req, int status, const char *content_type, char *
 }
 
 void http_reply_json(http_req *req, int status, const json_t *j) {
-    char *text = json_dumps(j, JSON_COMPACT);
+    char *text = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10));
     if (!text) {
         log_error("json_dumps failed", NULL);
         return;

@@ -28,8 +28,10 @@ test('same key and same body: the first answer again, one appeal', async () => {
   assert.equal(after.appeals, before.appeals + 1);
   assert.equal(after.events, before.events + 1);
   assert.equal(after.idempotency, before.idempotency + 1);
-  // the key is not stored in clear
-  assert.ok(!srv.db.query('SELECT key_hash FROM idempotency_keys').includes(key));
+  // neither the key nor the stored answer's tracking token is kept in clear
+  const dump = srv.db.query('SELECT * FROM idempotency_keys');
+  assert.ok(!dump.includes(key), 'idempotency key stored in clear');
+  assert.ok(!dump.includes(first.body.tracking_token), 'tracking token stored in clear in idempotency_keys');
   // a third retry still replays
   const third = await post(srv.url, validAppeal(), { 'Idempotency-Key': key });
   assert.equal(third.body.number, first.body.number);

@@ -107,7 +107,7 @@ test('tracking view: description, address, exact point, timeline with "registere
 test('tracking view: a wrong or malformed token → 404 tracking_not_found', async () => {
   const t = created.tracking_token;
   const flipped = t.slice(0, -1) + (t.endsWith('A') ? 'B' : 'A');
-  for (const token of [flipped, randomBytes(32).toString('base64url'), 'abc', 'x'.repeat(300), '%00']) {
+  for (const token of [flipped, randomBytes(32).toString('base64url'), 'abc', 'x'.repeat(300)]) {
     assertError(await call(srv.url, 'GET', `/api/v1/track/${token}`), 404, 'tracking_not_found');
   }
 });

@@ -258,7 +258,7 @@ static void test_small_valid_with_overrides(void **state)
     (void)state;
     const char *cats = CATS_HEAD "\"categories\":[" CAT0 "\"types\":[" TYPE0 ","
         "{\"code\":\"t1\",\"name_uk\":\"Т1\",\"name_en\":\"T1\",\"priority\":\"emergency\","
-        "\"resolution\":\"2h\",\"reaction\":\"15h\",\"organisation\":\"b\",\"alert_phone\":\"101\","
+        "\"resolution\":\"2d\",\"reaction\":\"15h\",\"organisation\":\"b\",\"alert_phone\":\"101\","
         "\"hint_uk\":\"х\",\"hint_en\":\"h\"}]}]}";
     dom_catalog c;
     char err[256];
@@ -271,6 +271,7 @@ static void test_small_valid_with_overrides(void **state)
     assert_dur(t1->reaction, "15h");
     assert_string_equal(t1->organisation, "b");
     assert_string_equal(t1->alert_phone, "101");
+    assert_dur(t1->resolution, "2d");
     assert_string_equal(dom_catalog_org(&c, "a")->phone, "");
     assert_string_equal(dom_catalog_org(&c, "b")->phone, "");
     dom_catalog_free(&c);
@@ -360,6 +361,14 @@ static const struct {
      "{\"organisations\":[{\"code\":\"a\",\"code\":\"b\",\"name_uk\":\"А\",\"name_en\":\"A\"}]}",
      "organisations.json: line 1"},
     {"[]", ORGS_OK, "(top level): must be an object"},
+    /* accepting after the resolution deadline makes no sense */
+    {CATS_HEAD "\"categories\":[" CAT0 "\"types\":["
+     "{\"code\":\"t0\",\"name_uk\":\"Т\",\"name_en\":\"T\",\"priority\":\"normal\",\"resolution\":\"2d\"}]}]}",
+     ORGS_OK, "categories[0].types[0].reaction: 3d (priority default) is longer than the resolution 2d"},
+    {CATS_HEAD "\"categories\":[" CAT0 "\"types\":["
+     "{\"code\":\"t0\",\"name_uk\":\"Т\",\"name_en\":\"T\",\"priority\":\"normal\",\"resolution\":\"1mo\","
+     "\"reaction\":\"29d\"}]}]}",
+     ORGS_OK, "categories[0].types[0].reaction: 29d (own) is longer than the resolution 1mo"},
 };
 
 static void test_refusals(void **state)

@@ -89,9 +89,10 @@ function renderMap() {
 function render() {
   if (!appeal) return;
   const a = appeal;
-  $('track-heading').textContent = t('track.number', { number: a.number });
+  $('track-heading').replaceChildren(
+    el('span', { class: 'h1-label', text: t('track.numberLabel') }), ' ',
+    el('span', { id: 'a-number', class: 'h1-number', text: a.number }));
   document.title = `${t('track.number', { number: a.number })} — ${t('site.name')}`;
-  $('a-number').textContent = a.number;
   const st = $('a-status');
   st.textContent = statusWord(a.status);
   st.className = 'badge badge-' + String(a.status || '').replace(/[^a-z_]/g, '');
@@ -153,7 +154,7 @@ async function main() {
   window.addEventListener('hashchange', () => load(true));
   onLangChange(() => {
     if (appeal) render();
-    else if (!$('track-heading').textContent.match(/\d/)) $('track-heading').textContent = t('track.title');
+    else $('track-heading').textContent = t('track.title');
   });
   config = await initPage();
   await load(false);
