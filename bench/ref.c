@@ -11,6 +11,9 @@
  *
  * Prints {"msg":"listening","port":N} on stderr once it listens; stops on
  * SIGINT/SIGTERM. */
+#if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L /* gmtime_r, sigwait, pthread_sigmask */
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
@@ -87,14 +90,15 @@ static bool valid_number(const char *s) {
 }
 
 /* ISO 8601 UTC with milliseconds, as the API writes instants. */
-static void iso_time(int64_t ms, char out[32]) {
+#define ISO_CAP 96 /* room for any int fields, so no truncation is possible */
+static void iso_time(int64_t ms, char out[ISO_CAP]) {
     time_t secs = (time_t)(ms / 1000);
     struct tm tm;
     if (!gmtime_r(&secs, &tm)) {
-        snprintf(out, 32, "null");
+        snprintf(out, ISO_CAP, "null");
         return;
     }
-    snprintf(out, 32, "\"%04d-%02d-%02dT%02d:%02d:%02d.%03dZ\"", tm.tm_year + 1900, tm.tm_mon + 1,
+    snprintf(out, ISO_CAP, "\"%04d-%02d-%02dT%02d:%02d:%02d.%03dZ\"", tm.tm_year + 1900, tm.tm_mon + 1,
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
 }
 
@@ -135,11 +139,11 @@ static enum MHD_Result lookup(struct MHD_Connection *conn, const char *number) {
         return reply(conn, 500, failed, sizeof failed - 1);
     }
     char num[16], status[32], cat[64], type[64], prio[32], org[64];
-    char created[32], reaction[32], resolution[32];
+    char created[ISO_CAP], reaction[ISO_CAP], resolution[ISO_CAP];
     iso_time(sqlite3_column_int64(st, 6), created);
     iso_time(sqlite3_column_int64(st, 7), reaction);
     iso_time(sqlite3_column_int64(st, 8), resolution);
-    char body[768];
+    char body[1024];
     int n = snprintf(body, sizeof body,
                      "{\"number\":\"%s\",\"status\":\"%s\",\"category\":\"%s\",\"type\":\"%s\","
                      "\"priority\":\"%s\",\"organisation\":\"%s\",\"created_at\":%s,"

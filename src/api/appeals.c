@@ -9,6 +9,7 @@
 #include "util/timeutil.h"
 #include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "util/banned.h"
@@ -186,7 +187,7 @@ static int create_in_tx(db_conn *c, void *ctx) {
         .phone = in->phone, .email = in->email, .lat = in->lat, .lon = in->lon,
         .created_at = t->now, .reaction_due_at = reaction_due,
         .resolution_due_at = resolution_due, .tracking_hash = token_hash,
-        .trial = t->app->cfg->trial,
+        .trial = t->app->cfg->trial, .year = dom_local_year(t->now),
     };
     t->first_due = reaction_due;
     int64_t id = 0;
@@ -213,6 +214,14 @@ static bool replay(http_req *req, db_conn *c, const idem_key *key, const char *r
         return true;
     }
     http_add_header(req, "Idempotent-Replayed", "true");
+    json_t *j = json_loads(body, 0, NULL);
+    const char *number = json_string_value(json_object_get(j, "number"));
+    if (number) {
+        char loc[64];
+        snprintf(loc, sizeof loc, "/api/v1/appeals/%s", number);
+        http_add_header(req, "Location", loc);
+    }
+    json_decref(j);
     http_reply_text(req, status, "application/json; charset=utf-8", body, strlen(body));
     return true;
 }

@@ -206,7 +206,7 @@ static int insert_one(db_conn *c, rng *r, const demo_batch *b, const dom_categor
         .description = desc, .address = addr, .name = name, .phone = phone,
         .email = runif(r) < 0.3 ? email : NULL, .lat = lat, .lon = lon, .created_at = created,
         .reaction_due_at = reaction_due, .resolution_due_at = resolution_due,
-        .tracking_hash = hash, .trial = 0,
+        .tracking_hash = hash, .trial = 0, .year = dom_local_year(created),
     };
     int64_t id;
     char number[16];

@@ -231,3 +231,12 @@ int64_t dom_extension_limit(int64_t registered_ms)
     dom_duration limit = {DOM_LEGAL_MAX_TOTAL_DAYS, DOM_UNIT_DAYS};
     return dom_add_duration(registered_ms, limit);
 }
+
+int dom_local_year(int64_t ms)
+{
+    int64_t secs = floor_div(ms, 1000);
+    int64_t y;
+    int m, d;
+    civil_from_days(floor_div(secs + offset_at((time_t)secs), 86400), &y, &m, &d);
+    return (int)y;
+}

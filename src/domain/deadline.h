@@ -55,6 +55,10 @@ int64_t dom_reaction_due(int64_t registered_ms, dom_duration rule);
  * registration + 45 calendar days (Kyiv time). */
 int64_t dom_extension_limit(int64_t registered_ms);
 
+/* The calendar year in Europe/Kyiv at an instant: appeal numbers restart
+ * on 1 January local time. */
+int dom_local_year(int64_t ms);
+
 /* "emergency" | "urgent" | "normal" <-> enum. parse returns false if unknown. */
 bool dom_priority_parse(const char *text, dom_priority *out);
 const char *dom_priority_name(dom_priority p);

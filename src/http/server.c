@@ -49,6 +49,9 @@ static bool wants_english(struct MHD_Connection *conn) {
     return best_en > 0 && best_en > best_uk;
 }
 
+/* MHD hands us its own format strings. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
 static void log_mhd(void *cls, const char *fmt, va_list ap) {
     (void)cls;
     char msg[512];
@@ -57,6 +60,7 @@ static void log_mhd(void *cls, const char *fmt, va_list ap) {
         if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20) *c = ' ';
     log_warn("microhttpd", "\"detail\":\"%s\"", msg);
 }
+#pragma GCC diagnostic pop
 
 static void dispatch_unrouted(http_server *s, http_req *req, bool path_found, const char *allow) {
     if (path_found) {

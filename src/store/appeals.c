@@ -1,7 +1,6 @@
 /* Appeals, their events and idempotency records. */
 #include "store/store.h"
 #include "util/buf.h"
-#include "util/timeutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,8 +56,7 @@ int store_event_add(db_conn *c, int64_t appeal_id, int64_t at, const char *kind,
 }
 
 int store_appeal_insert(db_conn *c, const store_new_appeal *a, int64_t *id, char number[16]) {
-    /* Numbering restarts on 1 January UTC. */
-    int64_t year = time_year_utc(a->created_at);
+    int64_t year = a->year;
     int64_t seq = 0;
     db_val y[] = {db_int(year)};
     int rc = one_int(c, SQL_NEXT_SEQ, y, 1, &seq);

@@ -34,9 +34,10 @@ typedef struct {
     int64_t created_at, reaction_due_at, resolution_due_at;
     const char *tracking_hash;
     int trial;
+    int year; /* of the number: the local (Kyiv) year of created_at */
 } store_new_appeal;
 
-/* Allocates the next number of the UTC year of created_at and inserts the
+/* Allocates the next number of a->year and inserts the
  * appeal with its first ("registered", public) event. */
 int store_appeal_insert(db_conn *c, const store_new_appeal *a, int64_t *id, char number[16]);
 

@@ -85,6 +85,13 @@ test('home page: categories, hotline, emergency numbers, track box', async () =>
     assert.match(await page.locator('[data-hotline-link]').first().getAttribute('href'), /^tel:\+?\d+$/);
     assert.equal(await page.locator('a[href="/appeal.html"]').first().isVisible(), true);
     await shot(page, name);
+    // Keyboard: the first Tab lands on a visible skip link that jumps to the content.
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.className), 'skip-link');
+    const skip = await page.locator('.skip-link').boundingBox();
+    assert.ok(skip && skip.y >= 0, 'skip link is on screen when focused');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
     // The track box accepts a whole link and goes to the tracking page.
     await page.fill('#track-input', 'https://example.org/track.html#' + 'A'.repeat(43));
     await page.click('#track-form button[type=submit]');
@@ -271,6 +278,34 @@ test('files a real appeal through the form and follows the tracking link', async
   await page.click('#lang-switch');
   assert.match(await page.locator('#a-status').innerText(), /Registered/);
   assert.match(await page.locator('#a-timeline li').first().innerText(), /Appeal registered/);
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+test('a failed submission is retried with the same Idempotency-Key', async () => {
+  const { ctx, page, problems } = await open(DESKTOP);
+  const keys = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && r.url().endsWith('/api/v1/appeals')) keys.push(r.headers()['idempotency-key']);
+  });
+  let drop = true;
+  await page.route('**/api/v1/appeals', (route) => (drop ? route.abort('connectionreset') : route.continue()));
+  await page.goto(server.url + '/appeal.html?category=heating&type=no_heating');
+  await page.locator('#type-no_heating:checked').waitFor({ state: 'attached' });
+  await page.fill('#description', 'Холодні батареї у всьому під’їзді другий день');
+  await page.fill('#lat', '48,4602');   // a decimal comma is fine too
+  await page.fill('#lon', '35.0301');
+  await page.fill('#name', 'Петро');
+  await page.fill('#phone', '+38 (050) 123-45-67');
+  await page.click('#submit');
+  await page.locator('#submit-error').waitFor({ state: 'visible' });
+  assert.match(await page.locator('#submit-error').innerText(), /Немає зв’язку/);
+  drop = false;
+  await page.click('#submit');
+  await page.locator('#confirmation').waitFor({ state: 'visible', timeout: 15000 });
+  assert.equal(keys.length, 2);
+  assert.equal(keys[0], keys[1], 'the retry reuses the key');
+  assert.match(await page.locator('#done-number').innerText(), /^\d{4}-\d{6}$/);
   assert.deepEqual(problems, []);
   await ctx.close();
 });

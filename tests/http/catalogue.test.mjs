@@ -1,11 +1,10 @@
 // GET /api/v1/categories and GET /api/v1/config: what the pages read.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
-import { call, assertSchema } from './helpers.mjs';
+import { start, call, assertSchema } from './helpers.mjs';
 
 let srv;
-before(async () => { srv = await startServer(); });
+before(async () => { srv = await start(); });
 after(async () => { await srv?.stop(); });
 
 const CODES = ['roads', 'traffic', 'parking_lots', 'parking_violations', 'transport', 'water_supply',

@@ -2,10 +2,11 @@
 // database row counts, raw sockets, and a small validator that checks
 // answers against the schemas of docs/openapi.json.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { ROOT } from '../lib/server.mjs';
+import { ROOT, DB_KIND, startServer } from '../lib/server.mjs';
 
 // One HTTP call with fetch. `json` is serialised with Content-Type
 // application/json; `body` is sent as given (string or Buffer).
@@ -29,12 +30,60 @@ export async function call(base, method, urlPath, opts = {}) {
 export const post = (base, body, headers = {}) =>
   call(base, 'POST', '/api/v1/appeals', { json: body, headers });
 
-// Rows in the three tables an appeal POST writes.
-export function counts(db) {
-  const out = db.query('SELECT (SELECT count(*) FROM appeals), (SELECT count(*) FROM appeal_events), ' +
-    '(SELECT count(*) FROM idempotency_keys)');
-  const [appeals, events, idempotency] = out.split('|').map(Number);
-  return { appeals, events, idempotency };
+// One psql session kept open for the life of a server: a psql process per
+// query costs ~0.1-0.5 s, which the many "nothing stored" checks cannot pay.
+function psqlSession(url) {
+  const child = spawn('psql', [url, '-qAtX', '-v', 'ON_ERROR_STOP=1'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const END = '__kontakt_test_end__';
+  let out = '';
+  let err = '';
+  let pending = null;
+  let chain = Promise.resolve();
+  child.stdout.on('data', (c) => {
+    out += c;
+    const i = out.indexOf(END + '\n');
+    if (i >= 0 && pending) {
+      const text = out.slice(0, i).trim();
+      out = out.slice(i + END.length + 1);
+      const p = pending;
+      pending = null;
+      p.resolve(text);
+    }
+  });
+  child.stderr.on('data', (c) => { err += c; });
+  child.on('exit', (code) => pending?.reject(new Error(`psql exited ${code}: ${err}`)));
+  const run = (sql) => new Promise((resolve, reject) => {
+    pending = { resolve, reject };
+    child.stdin.write(`${sql};\n\\echo ${END}\n`);
+  });
+  return {
+    query: (sql) => (chain = chain.then(() => run(sql), () => run(sql))),
+    close: () => new Promise((r) => {
+      if (child.exitCode !== null) return r();
+      child.once('exit', r);
+      child.stdin.end();
+    }),
+  };
+}
+
+// startServer() plus srv.sql(query) -> Promise<string> (rows as psql/sqlite3
+// print them: columns joined by "|", rows by newlines) and srv.counts().
+export async function start(opts) {
+  const srv = await startServer(opts);
+  const session = DB_KIND === 'pg' ? psqlSession(srv.db.url) : null;
+  srv.sql = async (q) => (session ? session.query(q) : srv.db.query(q));
+  srv.counts = async () => {
+    const out = await srv.sql('SELECT (SELECT count(*) FROM appeals), (SELECT count(*) FROM appeal_events), ' +
+      '(SELECT count(*) FROM idempotency_keys)');
+    const [appeals, events, idempotency] = out.split('|').map(Number);
+    return { appeals, events, idempotency };
+  };
+  const stop = srv.stop.bind(srv);
+  srv.stop = async () => {
+    await session?.close();
+    return stop();
+  };
+  return srv;
 }
 
 // Asserts the answer is the one error shape with this status and code.

@@ -3,18 +3,18 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { startServer, validAppeal } from '../lib/server.mjs';
-import { post, counts, assertError } from './helpers.mjs';
+import { validAppeal } from '../lib/server.mjs';
+import { start, post, assertError } from './helpers.mjs';
 
 let srv;
-before(async () => { srv = await startServer(); });
+before(async () => { srv = await start(); });
 after(async () => { await srv?.stop(); });
 
 const newKey = () => 'k-' + randomBytes(12).toString('hex');
 
 test('same key and same body: the first answer again, one appeal', async () => {
   const key = newKey();
-  const before = counts(srv.db);
+  const before = await srv.counts();
   const first = await post(srv.url, validAppeal(), { 'Idempotency-Key': key });
   assert.equal(first.status, 201, first.text);
   assert.notEqual(first.headers.get('idempotent-replayed'), 'true');
@@ -24,30 +24,30 @@ test('same key and same body: the first answer again, one appeal', async () => {
   assert.equal(second.body.number, first.body.number);
   assert.deepEqual(second.body, first.body);
   assert.equal(second.headers.get('location'), first.headers.get('location'));
-  const after = counts(srv.db);
+  const after = await srv.counts();
   assert.equal(after.appeals, before.appeals + 1);
   assert.equal(after.events, before.events + 1);
   assert.equal(after.idempotency, before.idempotency + 1);
   // neither the key nor the stored answer's tracking token is kept in clear
-  const dump = srv.db.query('SELECT * FROM idempotency_keys');
+  const dump = await srv.sql('SELECT * FROM idempotency_keys');
   assert.ok(!dump.includes(key), 'idempotency key stored in clear');
   assert.ok(!dump.includes(first.body.tracking_token), 'tracking token stored in clear in idempotency_keys');
   // a third retry still replays
   const third = await post(srv.url, validAppeal(), { 'Idempotency-Key': key });
   assert.equal(third.body.number, first.body.number);
-  assert.equal(counts(srv.db).appeals, before.appeals + 1);
+  assert.equal((await srv.counts()).appeals, before.appeals + 1);
 });
 
 test('same key with a different body → 422 idempotency_key_reused, nothing stored', async () => {
   const key = newKey();
   const first = await post(srv.url, validAppeal(), { 'Idempotency-Key': key });
   assert.equal(first.status, 201, first.text);
-  const before = counts(srv.db);
+  const before = await srv.counts();
   const other = validAppeal({ description: 'Зовсім інший опис проблеми з водою' });
   const res = await post(srv.url, other, { 'Idempotency-Key': key });
   assertError(res, 422, 'idempotency_key_reused');
   assert.equal(res.body.error.fields, undefined);
-  assert.deepEqual(counts(srv.db), before);
+  assert.deepEqual(await srv.counts(), before);
   const en = await post(srv.url, other, { 'Idempotency-Key': key, 'Accept-Language': 'en' });
   assertError(en, 422, 'idempotency_key_reused');
   assert.doesNotMatch(en.body.error.message, /[\u0400-\u04FF]/);
@@ -64,10 +64,10 @@ test('different keys with the same body make two appeals', async () => {
 
 test('malformed keys → 400 invalid_idempotency_key; 128 characters are fine', async () => {
   for (const key of ['', 'k'.repeat(129), 'clé', 'a\tb']) {
-    const before = counts(srv.db);
+    const before = await srv.counts();
     const res = await post(srv.url, validAppeal(), { 'Idempotency-Key': key });
     assertError(res, 400, 'invalid_idempotency_key');
-    assert.deepEqual(counts(srv.db), before, `key ${JSON.stringify(key)} stored rows`);
+    assert.deepEqual(await srv.counts(), before, `key ${JSON.stringify(key)} stored rows`);
   }
   const ok = await post(srv.url, validAppeal(), { 'Idempotency-Key': 'K'.repeat(128) });
   assert.equal(ok.status, 201, ok.text);
@@ -75,10 +75,10 @@ test('malformed keys → 400 invalid_idempotency_key; 128 characters are fine', 
 
 test('a failed request does not use up its key', async () => {
   const key = newKey();
-  const before = counts(srv.db);
+  const before = await srv.counts();
   const bad = await post(srv.url, validAppeal({ category: 'weather' }), { 'Idempotency-Key': key });
   assertError(bad, 422, 'validation_failed');
-  assert.deepEqual(counts(srv.db), before);
+  assert.deepEqual(await srv.counts(), before);
   const good = await post(srv.url, validAppeal(), { 'Idempotency-Key': key });
   assert.equal(good.status, 201, good.text);
   assert.equal(good.headers.get('idempotent-replayed'), null);
@@ -86,14 +86,14 @@ test('a failed request does not use up its key', async () => {
 
 test('10 parallel requests with one key make one appeal and one answer', async () => {
   const key = newKey();
-  const before = counts(srv.db);
+  const before = await srv.counts();
   const results = await Promise.all(Array.from({ length: 10 },
     () => post(srv.url, validAppeal(), { 'Idempotency-Key': key })));
   for (const r of results) assert.equal(r.status, 201, r.text);
   assert.equal(new Set(results.map((r) => r.body.number)).size, 1);
   assert.equal(new Set(results.map((r) => r.body.tracking_token)).size, 1);
   assert.equal(results.filter((r) => r.headers.get('idempotent-replayed') === 'true').length, 9);
-  const after = counts(srv.db);
+  const after = await srv.counts();
   assert.equal(after.appeals, before.appeals + 1);
   assert.equal(after.idempotency, before.idempotency + 1);
 });

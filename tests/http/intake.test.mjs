@@ -2,20 +2,20 @@
 // what is stored (E.164 phone, hashed token), and parallel intake.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, validAppeal } from '../lib/server.mjs';
-import { call, post, counts, assertSchema, instantMs, kyivYear } from './helpers.mjs';
+import { validAppeal } from '../lib/server.mjs';
+import { start, call, post, assertSchema, instantMs, kyivYear } from './helpers.mjs';
 
 let srv;
 let catalogue;
 before(async () => {
-  srv = await startServer();
+  srv = await start();
   catalogue = (await call(srv.url, 'GET', '/api/v1/categories')).body.categories;
 });
 after(async () => { await srv?.stop(); });
 
 const HOUR = 3600 * 1000;
 const sql = (s) => String(s).replace(/'/g, "''");
-const row = (number, column) => srv.db.query(`SELECT ${column} FROM appeals WHERE number = '${sql(number)}'`);
+const row = (number, column) => srv.sql(`SELECT ${column} FROM appeals WHERE number = '${sql(number)}'`);
 
 test('the first two appeals of a fresh database are YYYY-000001 and YYYY-000002', async () => {
   const t0 = Date.now();
@@ -82,21 +82,21 @@ test('what is stored: status, channel, events, and the tracking token only as a 
   const res = await post(srv.url, validAppeal({ channel: 'mobile' }));
   assert.equal(res.status, 201, res.text);
   const { number, tracking_token: token } = res.body;
-  assert.equal(row(number, 'status'), 'registered');
-  assert.equal(row(number, 'channel'), 'mobile');
-  assert.equal(row(number, 'category'), 'water_supply');
-  assert.equal(row(number, 'type'), 'no_water');
-  assert.equal(row(number, 'applicant_email'), 'olena@example.com');
-  const hash = row(number, 'tracking_hash');
+  assert.equal(await row(number, 'status'), 'registered');
+  assert.equal(await row(number, 'channel'), 'mobile');
+  assert.equal(await row(number, 'category'), 'water_supply');
+  assert.equal(await row(number, 'type'), 'no_water');
+  assert.equal(await row(number, 'applicant_email'), 'olena@example.com');
+  const hash = await row(number, 'tracking_hash');
   assert.ok(hash.length > 0);
   assert.notEqual(hash, token);
   assert.ok(!hash.includes(token));
   // no column of any table carries the token in clear
   for (const table of ['appeals', 'appeal_events', 'idempotency_keys']) {
-    const dump = srv.db.query(`SELECT * FROM ${table}`);
+    const dump = await srv.sql(`SELECT * FROM ${table}`);
     assert.ok(!dump.includes(token), `${table} holds the tracking token in clear`);
   }
-  const events = srv.db.query(
+  const events = await srv.sql(
     `SELECT e.kind || ',' || e.status || ',' || e.public FROM appeal_events e JOIN appeals a ON a.id = e.appeal_id ` +
     `WHERE a.number = '${number}' ORDER BY e.id`);
   assert.equal(events, 'registered,registered,1');
@@ -107,7 +107,7 @@ test('channel defaults to web', async () => {
   delete body.channel;
   const res = await post(srv.url, body);
   assert.equal(res.status, 201, res.text);
-  assert.equal(row(res.body.number, 'channel'), 'web');
+  assert.equal(await row(res.body.number, 'channel'), 'web');
 });
 
 test('optional fields may be left out (address, email)', async () => {
@@ -141,12 +141,12 @@ test('every usual spelling of a phone is stored as E.164', async () => {
     body.applicant.phone = spelling;
     const res = await post(srv.url, body);
     assert.equal(res.status, 201, `${spelling}: ${res.text}`);
-    assert.equal(row(res.body.number, 'applicant_phone'), e164, spelling);
+    assert.equal(await row(res.body.number, 'applicant_phone'), e164, spelling);
   }
 });
 
 test('50 parallel appeals get 50 distinct numbers with no gap', async () => {
-  const before = counts(srv.db).appeals;
+  const before = (await srv.counts()).appeals;
   const results = await Promise.all(Array.from({ length: 50 }, () => post(srv.url, validAppeal())));
   for (const r of results) assert.equal(r.status, 201, r.text);
   const numbers = results.map((r) => r.body.number);
@@ -155,7 +155,7 @@ test('50 parallel appeals get 50 distinct numbers with no gap', async () => {
   assert.equal(new Set(tokens).size, 50, 'tokens are distinct');
   const seqs = numbers.map((n) => Number(n.slice(5))).sort((x, y) => x - y);
   assert.deepEqual(seqs, Array.from({ length: 50 }, (_, i) => before + 1 + i));
-  const c = counts(srv.db);
+  const c = await srv.counts();
   assert.equal(c.appeals, before + 50);
   assert.equal(c.events, c.appeals, 'one registered event per appeal');
 });

@@ -3,8 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startServer, kontakt } from '../lib/server.mjs';
-import { call, openapi, OPENAPI_PATH } from './helpers.mjs';
+import { kontakt } from '../lib/server.mjs';
+import { start, call, openapi, OPENAPI_PATH } from './helpers.mjs';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 const shape = (p) => p.replace(/\{[^}/]+\}/g, '{}');
@@ -26,7 +26,7 @@ function undocumented(routes, doc) {
 }
 
 let srv;
-before(async () => { srv = await startServer(); });
+before(async () => { srv = await start(); });
 after(async () => { await srv?.stop(); });
 
 test('every route of `kontakt routes` is documented in docs/openapi.json', () => {

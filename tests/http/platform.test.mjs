@@ -3,11 +3,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { startServer, validAppeal } from '../lib/server.mjs';
-import { call, post, assertError, assertSchema, rawGet } from './helpers.mjs';
+import { validAppeal } from '../lib/server.mjs';
+import { start, call, post, assertError, assertSchema, rawGet } from './helpers.mjs';
 
 let srv;
-before(async () => { srv = await startServer(); });
+before(async () => { srv = await start(); });
 after(async () => { await srv?.stop(); });
 
 const REQUEST_ID = /^[0-9a-f]{32}$/;
@@ -226,7 +226,7 @@ test('path traversal never leaves web/', async () => {
 });
 
 test('SIGTERM: the server exits 0, even with an idle keep-alive connection open', async () => {
-  const own = await startServer();
+  const own = await start();
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const res = await new Promise((resolve, reject) => {
     http.get({ host: '127.0.0.1', port: own.port, path: '/healthz', agent }, (r) => {

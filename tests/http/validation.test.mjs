@@ -3,20 +3,20 @@
 // English on request), and nothing is stored.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, validAppeal } from '../lib/server.mjs';
-import { call, post, counts, assertError, assertFieldError, assertSchema } from './helpers.mjs';
+import { validAppeal } from '../lib/server.mjs';
+import { start, call, post, assertError, assertFieldError, assertSchema } from './helpers.mjs';
 
 let srv;
-before(async () => { srv = await startServer(); });
+before(async () => { srv = await start(); });
 after(async () => { await srv?.stop(); });
 
 const CYRILLIC = /[\u0400-\u04FF]/;
 
 // Runs `send`, then asserts that no appeal, event or idempotency key appeared.
 async function nothingStored(send) {
-  const before = counts(srv.db);
+  const before = await srv.counts();
   const res = await send();
-  assert.deepEqual(counts(srv.db), before, `a failed request stored rows: ${res.status} ${res.text}`);
+  assert.deepEqual(await srv.counts(), before, `a failed request stored rows: ${res.status} ${res.text}`);
   return res;
 }
 

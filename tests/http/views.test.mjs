@@ -3,8 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { startServer, validAppeal } from '../lib/server.mjs';
-import { call, post, assertError, assertSchema, instantMs } from './helpers.mjs';
+import { validAppeal } from '../lib/server.mjs';
+import { start, call, post, assertError, assertSchema, instantMs } from './helpers.mjs';
 
 let srv;
 let created;
@@ -18,7 +18,7 @@ const secret = {
 };
 
 before(async () => {
-  srv = await startServer();
+  srv = await start();
   const res = await post(srv.url, validAppeal({
     description: secret.description,
     location: { lat: 48.464712, lon: 35.046289, address: secret.address },

@@ -1,6 +1,7 @@
 /* The store and the sweeper against real databases: SQLite always,
  * PostgreSQL too when KONTAKT_TEST_PG names a server. The clock is an
  * argument (sweeper_run_once), never a switch in the product. */
+#include "domain/deadline.h"
 #include "jobs/sweeper.h"
 #include "store/migrations.h"
 #include "store/store.h"
@@ -67,7 +68,7 @@ static int insert_tx(db_conn *c, void *ctx) {
         .address = NULL, .name = "Олена", .phone = "+380671234567", .email = NULL,
         .lat = 48.46, .lon = 35.04, .created_at = in->created,
         .reaction_due_at = in->created + HOUR, .resolution_due_at = in->created + 24 * HOUR,
-        .tracking_hash = in->hash, .trial = 0,
+        .tracking_hash = in->hash, .trial = 0, .year = dom_local_year(in->created),
     };
     return store_appeal_insert(c, &a, &in->id, in->number);
 }
@@ -82,12 +83,13 @@ static void test_numbers_sequential_per_year(void **state) {
     db_conn *c = *state;
     assert_string_equal(insert_at(c, T0).number, "2026-000001");
     assert_string_equal(insert_at(c, T0 + 1000).number, "2026-000002");
-    /* 2027-01-01T00:00:00Z restarts the sequence */
-    assert_string_equal(insert_at(c, 1798761600000LL).number, "2027-000001");
-    assert_string_equal(insert_at(c, T0 + 2000).number, "2026-000003");
+    /* 2026-12-31T22:00:00Z is midnight in Kyiv: the sequence restarts */
+    assert_string_equal(insert_at(c, 1798754400000LL - 1).number, "2026-000003");
+    assert_string_equal(insert_at(c, 1798754400000LL).number, "2027-000001");
+    assert_string_equal(insert_at(c, T0 + 2000).number, "2026-000004");
     int64_t n = 0;
     assert_int_equal(store_count_appeals(c, &n), DB_OK);
-    assert_int_equal(n, 4);
+    assert_int_equal(n, 5);
 }
 
 static void test_read_back_and_tracking(void **state) {
@@ -242,6 +244,7 @@ static void pg_drop(void) {
 
 int main(void) {
     rand_init();
+    dom_tz_init();
     char dir[] = "/tmp/kontakt-store-XXXXXX";
     if (!mkdtemp(dir)) return 1;
     snprintf(db_url, sizeof db_url, "%s/store.db", dir);

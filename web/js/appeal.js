@@ -240,11 +240,13 @@ function renderTypeInfo() {
     box.hidden = true;
     box.replaceChildren();
   }
+  // A safety hint of a type without an alert phone ("keep 8 m away from a broken wire").
+  const hint = ty && !ty.alert_phone ? localized(ty, 'hint') : null;
+  say($('type-hint'), hint);
   if (ty) {
-    const hint = !ty.alert_phone ? localized(ty, 'hint') : null;
     info.textContent = t('appeal.typeInfo', {
       priority: priorityWord(ty.priority), reaction: within(ty.reaction), resolution: within(ty.resolution),
-    }) + (hint ? ' ' + hint : '');
+    });
     info.className = 'type-info type-info-' + (ty.priority || 'normal');
     info.hidden = false;
   } else {

@@ -1,0 +1,255 @@
+#!/usr/bin/env bash
+# `make bench`: Kontakt against a bare libmicrohttpd+SQLite reference on a
+# database of 1,000,000 demo appeals. See docs/BENCH.md.
+#
+# Runs, one after the other, each after a warm-up, with wrk on 127.0.0.1:
+#   1. reference GET /appeals/{number}          (build/bench-ref)
+#   2. kontakt   GET /api/v1/appeals/{number}   (build/kontakt serve)
+#   3. kontakt   POST /api/v1/appeals           (same serve process)
+# then prints a table (also var/bench/last.txt) with PASS/FAIL per target.
+#
+# Exit status: 0 ok; 1 a run had socket errors or non-2xx answers, or setup
+# failed; 3 a target was missed and BENCH_STRICT=1.
+#
+# Environment (defaults in brackets):
+#   BENCH_DURATION [10s]  BENCH_WARMUP [3s]  BENCH_THREADS [2]
+#   BENCH_CONNECTIONS [64]  BENCH_COUNT [1000000]  BENCH_DAYS [365]
+#   BENCH_STRICT [0]   BENCH_KEEP [0] keep the POST copy of the database
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+DURATION=${BENCH_DURATION:-10s}
+WARMUP=${BENCH_WARMUP:-3s}
+THREADS=${BENCH_THREADS:-2}
+CONNS=${BENCH_CONNECTIONS:-64}
+COUNT=${BENCH_COUNT:-1000000}
+# Appeal numbers have six digits per year (YYYY-NNNNNN): 1,000,000 appeals
+# cannot all fall in one year, which 90 days (demo's default) nearly always
+# means. 365 days spreads them over two years (docs/BENCH.md).
+DAYS=${BENCH_DAYS:-365}
+STRICT=${BENCH_STRICT:-0}
+KEEP=${BENCH_KEEP:-0}
+BUILD=build
+OUT=var/bench
+mkdir -p "$OUT"
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+# ---- processes we start; killed by PID on any exit -------------------------
+PIDS=()
+cleanup() {
+    local rc=$?
+    for pid in "${PIDS[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${PIDS[@]}"; do
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    if [ "$KEEP" != 1 ] && [ -n "${WORK_DB:-}" ]; then
+        rm -f "$WORK_DB" "$WORK_DB-wal" "$WORK_DB-shm"
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---- tools and build ---------------------------------------------------------
+scripts/deps.sh bench
+command -v wrk >/dev/null || die "wrk not found"
+command -v sqlite3 >/dev/null || die "sqlite3 not found"
+say "building"
+make --no-print-directory >/dev/null
+ninja -C "$BUILD" bench-ref >/dev/null
+KONTAKT=$ROOT/$BUILD/kontakt
+REF=$ROOT/$BUILD/bench-ref
+
+# ---- the database (created once, cached) -----------------------------------
+if [ "$COUNT" = 1000000 ]; then DB=$OUT/1m.db; else DB=$OUT/demo-$COUNT.db; fi
+if [ ! -s "$DB" ]; then
+    say "creating $DB with $COUNT demo appeals over $DAYS days (once; cached)"
+    tmp=$DB.building
+    rm -f "$tmp" "$tmp-wal" "$tmp-shm"
+    t0=$(date +%s.%N)
+    "$KONTAKT" migrate --db "$tmp" >/dev/null 2>&1 || die "migrate failed"
+    "$KONTAKT" demo --db "$tmp" --count "$COUNT" --days "$DAYS" 2>"$OUT/demo.log" ||
+        { cat "$OUT/demo.log" >&2; die "demo failed"; }
+    t1=$(date +%s.%N)
+    cat "$OUT/demo.log" >&2
+    # One self-contained file: fold the WAL in, so a plain cp is a good copy.
+    sqlite3 "$tmp" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
+    rm -f "$tmp-wal" "$tmp-shm"
+    awk -v a="$t0" -v b="$t1" -v n="$COUNT" \
+        'BEGIN { printf "demo: %d appeals in %.1f s (%.0f/s)\n", n, b - a, n / (b - a) }' \
+        >"$OUT/demo-time.txt"
+    mv "$tmp" "$DB"
+fi
+# The year with the most appeals and its last sequence number: every number
+# YEAR-000001 .. YEAR-MAX exists.
+read -r YEAR MAX < <(sqlite3 -separator ' ' "$DB" \
+    'SELECT year, last FROM appeal_counters ORDER BY last DESC LIMIT 1;')
+[ -n "${YEAR:-}" ] && [ "${MAX:-0}" -gt 0 ] || die "$DB has no appeals; delete it and rerun"
+THIS_YEAR=$(date -u +%Y)
+ROOM=$((999999 - $(sqlite3 "$DB" "SELECT COALESCE(MAX(last),0) FROM appeal_counters WHERE year=$THIS_YEAR;")))
+TOTAL=$(sqlite3 "$DB" 'SELECT COUNT(*) FROM appeals;')
+say "database $DB: $TOTAL appeals; GETs draw from $YEAR-000001..$YEAR-$(printf %06d "$MAX")"
+[ "$ROOM" -gt 100000 ] ||
+    die "only $ROOM appeal numbers left in $THIS_YEAR in $DB (six digits a year); delete it and rerun"
+
+# Kontakt runs on a copy: the POST run writes and the sweeper may update.
+WORK_DB=$OUT/run.db
+rm -f "$WORK_DB" "$WORK_DB-wal" "$WORK_DB-shm"
+cp "$DB" "$WORK_DB"
+
+# ---- servers ---------------------------------------------------------------
+# Starts "$@" with stderr to $log, waits for {"msg":"listening",...,"port":N}.
+start_server() {
+    local log=$1; shift
+    : >"$log"
+    "$@" 2>"$log" >/dev/null &
+    local pid=$!
+    PIDS+=("$pid")
+    local port=""
+    for _ in $(seq 300); do
+        port=$(grep -m1 '"msg":"listening"' "$log" | grep -o '"port":[0-9]*' | cut -d: -f2 || true)
+        [ -n "$port" ] && break
+        kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; die "$1 exited"; }
+        sleep 0.1
+    done
+    [ -n "$port" ] || { cat "$log" >&2; die "$1 did not listen within 30 s"; }
+    STARTED_PID=$pid
+    STARTED_PORT=$port
+}
+
+start_server "$OUT/ref.log" "$REF" --db "$DB" --port 0
+REF_PID=$STARTED_PID REF_PORT=$STARTED_PORT
+start_server "$OUT/serve.log" "$KONTAKT" serve --db "$WORK_DB" --port 0
+SERVE_PID=$STARTED_PID SERVE_PORT=$STARTED_PORT
+say "bench-ref pid $REF_PID port $REF_PORT; kontakt serve pid $SERVE_PID port $SERVE_PORT"
+check_get() { # one request by hand before any load: the servers answer as expected
+    local want=$1 url=$2
+    local got
+    got=$(probe "$url")
+    [ "$got" = "$want" ] || die "GET $url answered '$got', expected $want"
+}
+probe() { # status code of one GET, without curl: bash's /dev/tcp
+    local url=$1 port path
+    port=${url#http://127.0.0.1:}; path=/${port#*/}; port=${port%%/*}
+    exec 9<>"/dev/tcp/127.0.0.1/$port"
+    printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$path" >&9
+    local line
+    IFS= read -r line <&9 || true
+    exec 9<&-
+    line=${line%$'\r'}
+    printf '%s' "${line#* }" | cut -d' ' -f1
+}
+SAMPLE=$(printf '%04d-%06d' "$YEAR" "$MAX")
+check_get 200 "http://127.0.0.1:$REF_PORT/appeals/$SAMPLE"
+check_get 200 "http://127.0.0.1:$SERVE_PORT/api/v1/appeals/$SAMPLE"
+
+# ---- runs ------------------------------------------------------------------
+# val KEY: a field of the RESULT line in $line (printed by the scripts' done()).
+val() { printf '%s\n' "$line" | tr ' ' '\n' | grep "^$1=" | cut -d= -f2; }
+# run NAME SCRIPT URL [ARGS...]: warm-up, then the measured run; sets R_* .
+run() {
+    local name=$1 script=$2 url=$3; shift 3
+    say "$name: warm-up $WARMUP"
+    wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" -s "$script" "$url" -- "$@" \
+        >"$OUT/wrk-$name-warmup.txt" 2>&1 || die "wrk failed (warm-up $name)"
+    say "$name: $DURATION, $THREADS threads, $CONNS connections"
+    wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$script" "$url" -- "$@" \
+        >"$OUT/wrk-$name.txt" 2>&1 || die "wrk failed ($name): $(cat "$OUT/wrk-$name.txt")"
+    local line
+    line=$(grep -m1 '^RESULT ' "$OUT/wrk-$name.txt") || die "no RESULT from wrk ($name)"
+    R_REQ=$(val requests) R_RPS=$(val rps) R_P50=$(val p50_us) R_P99=$(val p99_us)
+    R_SOCK=$(($(val err_connect) + $(val err_read) + $(val err_write) + $(val err_timeout)))
+    # wrk counts an answer >= 400 as a status error; this API answers 2xx or >= 400.
+    R_BAD=$(val err_status)
+    local non2xx
+    non2xx=$(grep -o 'Non-2xx or 3xx responses: [0-9]*' "$OUT/wrk-$name.txt" | grep -o '[0-9]*$' || true)
+    [ -n "$non2xx" ] && [ "$non2xx" -gt "$R_BAD" ] && R_BAD=$non2xx
+    [ "$R_REQ" -gt 0 ] || die "$name: no requests completed"
+    return 0
+}
+
+ERRORS=0
+declare -A RPS P50 P99 BAD SOCK REQ
+record() {
+    RPS[$1]=$R_RPS P50[$1]=$R_P50 P99[$1]=$R_P99 BAD[$1]=$R_BAD SOCK[$1]=$R_SOCK REQ[$1]=$R_REQ
+    if [ "$R_BAD" -ne 0 ] || [ "$R_SOCK" -ne 0 ]; then
+        ERRORS=1
+        say "$1: $R_BAD non-2xx answers, $R_SOCK socket errors"
+    fi
+}
+
+run ref-get bench/get.lua "http://127.0.0.1:$REF_PORT" /appeals/ "$YEAR" "$MAX"
+record ref-get
+run kontakt-get bench/get.lua "http://127.0.0.1:$SERVE_PORT" /api/v1/appeals/ "$YEAR" "$MAX"
+record kontakt-get
+count_appeals() { sqlite3 "$WORK_DB" 'PRAGMA busy_timeout=10000; SELECT COUNT(*) FROM appeals;' | tail -1; }
+# Stored appeals over the whole POST phase (warm-up + measured run) must
+# match the 201 answers: no answer without a stored appeal, and the reverse.
+BEFORE=$(count_appeals)
+run kontakt-post bench/post.lua "http://127.0.0.1:$SERVE_PORT"
+record kontakt-post
+AFTER=$(count_appeals)
+WARM_REQ=$(grep -m1 '^RESULT ' "$OUT/wrk-kontakt-post-warmup.txt" | tr ' ' '\n' | grep '^requests=' | cut -d= -f2)
+WARM_BAD=$(grep -m1 '^RESULT ' "$OUT/wrk-kontakt-post-warmup.txt" | tr ' ' '\n' | grep '^err_status=' | cut -d= -f2)
+STORED=$((AFTER - BEFORE))
+EXPECTED=$((WARM_REQ - WARM_BAD + REQ[kontakt-post] - BAD[kontakt-post]))
+# wrk may drop answers still in flight when it stops; allow one per connection.
+if [ "$STORED" -lt "$((EXPECTED))" ] || [ "$STORED" -gt "$((EXPECTED + 2 * CONNS))" ]; then
+    say "kontakt-post: $STORED appeals stored but $EXPECTED answered 201"
+    ERRORS=1
+fi
+
+# Memory of serve after the runs (kB).
+RSS=$(awk '/^VmRSS:/ {print $2}' "/proc/$SERVE_PID/status")
+HWM=$(awk '/^VmHWM:/ {print $2}' "/proc/$SERVE_PID/status")
+
+# ---- report ----------------------------------------------------------------
+ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
+RATIO=$(awk -v a="${RPS[kontakt-get]}" -v b="${RPS[ref-get]}" 'BEGIN { printf "%.1f", 100 * a / b }')
+verdict() { if awk -v x="$1" -v y="$2" "BEGIN { exit !(x $3 y) }"; then echo PASS; else echo FAIL; fi; }
+V_GET=$(verdict "$RATIO" 50 '>=')
+V_POST=$(verdict "${RPS[kontakt-post]}" 2000 '>=')
+V_RSS=$(verdict "$RSS" $((64 * 1024)) '<')
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
+DIRTY=$(git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo ' (+ uncommitted changes)' || true)
+CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+{
+    echo "Kontakt benchmark  $(date -u +%Y-%m-%dT%H:%M:%SZ)  commit $COMMIT$DIRTY"
+    echo "machine: $(nproc) cores ($CPU), $(uname -r), load $LOAD after the runs"
+    echo "database: $TOTAL appeals (SQLite, $DB); wrk -t$THREADS -c$CONNS -d$DURATION after a $WARMUP warm-up, 127.0.0.1"
+    [ -f "$OUT/demo-time.txt" ] && cat "$OUT/demo-time.txt"
+    echo
+    printf '%-36s %10s %10s %10s %9s %8s\n' run requests req/s p50_ms p99_ms non-2xx
+    for n in ref-get kontakt-get kontakt-post; do
+        case $n in
+            ref-get) label='reference GET /appeals/{n}' ;;
+            kontakt-get) label='kontakt GET /api/v1/appeals/{n}' ;;
+            kontakt-post) label='kontakt POST /api/v1/appeals' ;;
+        esac
+        printf '%-36s %10d %10.0f %10s %9s %8d\n' "$label" "${REQ[$n]}" "${RPS[$n]}" \
+            "$(ms "${P50[$n]}")" "$(ms "${P99[$n]}")" "$((BAD[$n] + SOCK[$n]))"
+    done
+    echo
+    printf '%-36s %12s   %-16s %s\n' target measured goal verdict
+    printf '%-36s %11s%%   %-16s %s\n' 'kontakt GET / reference GET' "$RATIO" '>= 50%' "$V_GET"
+    printf '%-36s %12.0f   %-16s %s\n' 'POST appeals/s' "${RPS[kontakt-post]}" '>= 2000' "$V_POST"
+    printf '%-36s %9.1f MB   %-16s %s\n' 'serve VmRSS after the runs' "$(awk -v k="$RSS" 'BEGIN{print k/1024}')" '< 64 MB' "$V_RSS"
+    printf '%-36s %9.1f MB\n' 'serve VmHWM (peak)' "$(awk -v k="$HWM" 'BEGIN{print k/1024}')"
+    printf '%-36s %12d   %s\n' 'appeals stored by the POST phase' "$STORED" "(201 answers: $EXPECTED)"
+    if [ "$ERRORS" -ne 0 ]; then echo; echo "ERRORS: non-2xx answers or socket errors (see $OUT/wrk-*.txt)"; fi
+} | tee "$OUT/last.txt"
+
+[ "$ERRORS" -eq 0 ] || exit 1
+if [ "$STRICT" = 1 ] && { [ "$V_GET" = FAIL ] || [ "$V_POST" = FAIL ] || [ "$V_RSS" = FAIL ]; }; then
+    exit 3
+fi
+exit 0
