@@ -117,7 +117,7 @@ static void check_domain(http_req *req, const json_t *body, intake *in, json_t *
 static json_t *read_body(http_req *req, intake *in) {
     json_error_t jerr;
     json_t *body = json_loadb(req->body.data ? req->body.data : "", req->body.len,
-                              JSON_REJECT_DUPLICATES, &jerr);
+                              JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
     if (!json_is_object(body)) {
         json_decref(body);
         http_reply_error(req, "invalid_json", NULL);

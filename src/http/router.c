@@ -12,9 +12,12 @@ static bool match(const char *pattern, const char *path, char params[][HTTP_PARA
             const char *close = strchr(p, '}');
             if (!close) return false;
             size_t len = strcspn(u, "/");
-            if (len == 0 || len >= HTTP_PARAM_MAX || *n >= HTTP_MAX_PARAMS) return false;
-            memcpy(params[*n], u, len);
-            params[*n][len] = '\0';
+            if (len == 0 || *n >= HTTP_MAX_PARAMS) return false;
+            /* An overlong value still routes (so the handler answers with its
+             * own clear error) but arrives empty: no valid value is that long. */
+            size_t keep = len < HTTP_PARAM_MAX ? len : 0;
+            memcpy(params[*n], u, keep);
+            params[*n][keep] = '\0';
             (*n)++;
             p = close + 1;
             u += len;

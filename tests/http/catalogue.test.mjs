@@ -1,6 +1,7 @@
 // GET /api/v1/categories and GET /api/v1/config: what the pages read.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { validAppeal } from '../lib/server.mjs';
 import { start, call, assertSchema } from './helpers.mjs';
 
 let srv;
@@ -84,4 +85,23 @@ test('GET /api/v1/config', async () => {
   assert.equal(c.trial, false);
   assert.ok(c.hotline.phone);
   assert.deepEqual(c.emergency.map((e) => e.phone), ['101', '102', '103', '104']);
+});
+
+test('the city bounds and trial mode are configuration, and intake checks the configured bounds', async () => {
+  // Kyiv instead of Dnipro
+  const kyiv = await start({ env: { KONTAKT_CITY_BOUNDS: '30.23,50.21,30.83,50.59', KONTAKT_TRIAL: '1' } });
+  try {
+    const c = (await call(kyiv.url, 'GET', '/api/v1/config')).body;
+    assert.deepEqual(c.city.bounds, [30.23, 50.21, 30.83, 50.59]);
+    assert.equal(c.trial, true);
+    const inKyiv = validAppeal({ location: { lat: 50.4501, lon: 30.5234 } });
+    const ok = await call(kyiv.url, 'POST', '/api/v1/appeals', { json: inKyiv });
+    assert.equal(ok.status, 201, ok.text);
+    assert.equal(await kyiv.sql(`SELECT trial FROM appeals WHERE number = '${ok.body.number}'`), '1');
+    const dnipro = await call(kyiv.url, 'POST', '/api/v1/appeals', { json: validAppeal() });
+    assert.equal(dnipro.status, 422, dnipro.text);
+    assert.equal(dnipro.body.error.fields['location.lat'].code, 'out_of_bounds');
+  } finally {
+    await kyiv.stop();
+  }
 });

@@ -3,6 +3,7 @@
 // English on request), and nothing is stored.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { validAppeal } from '../lib/server.mjs';
 import { start, call, post, assertError, assertFieldError, assertSchema } from './helpers.mjs';
 
@@ -121,6 +122,43 @@ test('a body over 16384 bytes → 413 body_too_large; exactly 16384 is accepted'
   assert.equal(ok.status, 201, ok.text);
 });
 
+// A body sent in chunks, with no Content-Length: the cap must hold while reading.
+function postChunked(chunks) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: '127.0.0.1', port: srv.port, path: '/api/v1/appeals', method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' },
+    }, (res) => {
+      let text = '';
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode, text, body: JSON.parse(text) }));
+    });
+    req.on('error', (e) => { if (!req.res) reject(e); }); // the server may close once it has answered
+    (async () => {
+      for (const c of chunks) {
+        if (req.destroyed) return;
+        req.write(c);
+        await new Promise((r) => setImmediate(r));
+      }
+      req.end();
+    })();
+  });
+}
+
+test('a chunked body over the limit → 413 body_too_large; a small chunked body is fine', async () => {
+  const json = JSON.stringify(validAppeal());
+  const padded = json + ' '.repeat(40000);
+  const chunks = [];
+  for (let i = 0; i < padded.length; i += 4096) chunks.push(padded.slice(i, i + 4096));
+  const before = await srv.counts();
+  const res = await postChunked(chunks);
+  assert.equal(res.status, 413, res.text);
+  assert.equal(res.body.error.code, 'body_too_large');
+  assert.deepEqual(await srv.counts(), before);
+  const ok = await postChunked([json.slice(0, 100), json.slice(100)]);
+  assert.equal(ok.status, 201, ok.text);
+});
+
 test('each missing required field → required', async () => {
   for (const field of ['category', 'type', 'description', 'location', 'applicant',
     'location.lat', 'location.lon', 'applicant.name', 'applicant.phone']) {
@@ -175,11 +213,18 @@ test('description length in code points: 9 too short, 10 and 4000 fine, 4001 too
 });
 
 test('control characters in the description → control_chars; newlines and tabs are fine', async () => {
-  for (const c of ['\u0000', '\u0001', '\u0007', '\u001b', '\u001f']) {
+  for (const c of ['\u0001', '\u0007', '\u001b', '\u001f', '\u007f']) {
     await expectField(withField('description', `Немає води${c} у будинку`), 'description', 'control_chars');
   }
   const res = await post(srv.url, withField('description', 'Немає води\nу будинку\r\nз\tранку'));
   assert.equal(res.status, 201, res.text);
+});
+
+test('an escaped NUL (\\u0000) is valid JSON: 422 control_chars, not 400 invalid_json', async () => {
+  const body = JSON.stringify(validAppeal({ description: 'Немає води\u0000 у будинку' }));
+  assert.ok(body.includes('\\u0000'));
+  const res = await nothingStored(() => postRaw(body));
+  assertFieldError(res, 'description', 'control_chars');
 });
 
 test('coordinates outside the city bounds → out_of_bounds', async () => {

@@ -107,7 +107,12 @@ test('tracking view: description, address, exact point, timeline with "registere
 test('tracking view: a wrong or malformed token → 404 tracking_not_found', async () => {
   const t = created.tracking_token;
   const flipped = t.slice(0, -1) + (t.endsWith('A') ? 'B' : 'A');
-  for (const token of [flipped, randomBytes(32).toString('base64url'), 'abc', 'x'.repeat(300)]) {
+  for (const token of [flipped, randomBytes(32).toString('base64url'), 'abc', 'x'.repeat(100)]) {
     assertError(await call(srv.url, 'GET', `/api/v1/track/${token}`), 404, 'tracking_not_found');
   }
+});
+
+test('over-long path parameters get the endpoint\'s error, not the generic not_found', async () => {
+  assertError(await call(srv.url, 'GET', `/api/v1/appeals/${'9'.repeat(300)}`), 400, 'invalid_number');
+  assertError(await call(srv.url, 'GET', `/api/v1/track/${'x'.repeat(300)}`), 404, 'tracking_not_found');
 });

@@ -11,7 +11,9 @@ function render() {
   if (!categories) return;
   say(status, '');
   ul.replaceChildren(...categories.map((c) => {
-    const types = (c.types || []).map(nameOf);
+    // A few examples of the types help to pick the right category.
+    const all = (c.types || []).filter((ty) => ty.code !== 'other').map(nameOf);
+    const types = all.length > 3 ? [...all.slice(0, 3), '…'] : all;
     return el('li', {},
       el('a', { class: 'cat-link', href: '/appeal.html?category=' + encodeURIComponent(c.code) },
         el('span', { class: 'cat-name', text: nameOf(c) }),
