@@ -154,12 +154,23 @@ check_get 200 "http://127.0.0.1:$SERVE_PORT/api/v1/appeals/$SAMPLE"
 # ---- runs ------------------------------------------------------------------
 # val KEY: a field of the RESULT line in $line (printed by the scripts' done()).
 val() { printf '%s\n' "$line" | tr ' ' '\n' | grep "^$1=" | cut -d= -f2; }
+# wait_idle PORT: until the server holds no connection from the previous wrk
+# (requests still in flight when wrk stops keep theirs open a little longer;
+# the per-address limit is 64, as many as wrk opens).
+wait_idle() {
+    for _ in $(seq 100); do
+        [ "$(ss -Htn state established state close-wait "( sport = :$1 )" | wc -l)" -eq 0 ] && return 0
+        sleep 0.1
+    done
+    say "port $1: connections still open after 10 s"
+}
 # run NAME SCRIPT URL [ARGS...]: warm-up, then the measured run; sets R_* .
 run() {
     local name=$1 script=$2 url=$3; shift 3
     say "$name: warm-up $WARMUP"
     wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" -s "$script" "$url" -- "$@" \
         >"$OUT/wrk-$name-warmup.txt" 2>&1 || die "wrk failed (warm-up $name)"
+    wait_idle "${url##*:}"
     say "$name: $DURATION, $THREADS threads, $CONNS connections"
     wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$script" "$url" -- "$@" \
         >"$OUT/wrk-$name.txt" 2>&1 || die "wrk failed ($name): $(cat "$OUT/wrk-$name.txt")"
@@ -188,8 +199,10 @@ record() {
 
 run ref-get bench/get.lua "http://127.0.0.1:$REF_PORT" /appeals/ "$YEAR" "$MAX"
 record ref-get
+wait_idle "$REF_PORT"
 run kontakt-get bench/get.lua "http://127.0.0.1:$SERVE_PORT" /api/v1/appeals/ "$YEAR" "$MAX"
 record kontakt-get
+wait_idle "$SERVE_PORT"
 count_appeals() { sqlite3 "$WORK_DB" 'PRAGMA busy_timeout=10000; SELECT COUNT(*) FROM appeals;' | tail -1; }
 # Stored appeals over the whole POST phase (warm-up + measured run) must
 # match the 201 answers: no answer without a stored appeal, and the reverse.

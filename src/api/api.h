@@ -27,6 +27,7 @@ typedef struct {
     const char *hotline_phone, *hotline_display;
     bool trial;
     unsigned per_ip_limit, conn_limit, timeout_s;
+    unsigned rate_appeals; /* POST /api/v1/appeals per client address per minute; 0: off */
 } kontakt_config;
 
 typedef struct sweeper sweeper;

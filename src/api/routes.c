@@ -6,13 +6,13 @@
 #define APPEAL_BODY_MAX 16384
 
 const http_route api_routes[] = {
-    {"GET", "/healthz", api_healthz, 0, false},
-    {"GET", "/readyz", api_readyz, 0, false},
-    {"GET", "/api/v1/openapi.json", api_openapi, 0, false},
-    {"GET", "/api/v1/config", api_config, 0, false},
-    {"GET", "/api/v1/categories", api_categories, 0, false},
-    {"POST", "/api/v1/appeals", api_appeal_create, APPEAL_BODY_MAX, true},
-    {"GET", "/api/v1/appeals/{number}", api_appeal_get, 0, false},
-    {"GET", "/api/v1/track/{token}", api_track_get, 0, false},
+    {"GET", "/healthz", api_healthz, 0, false, false},
+    {"GET", "/readyz", api_readyz, 0, false, false},
+    {"GET", "/api/v1/openapi.json", api_openapi, 0, false, false},
+    {"GET", "/api/v1/config", api_config, 0, false, false},
+    {"GET", "/api/v1/categories", api_categories, 0, false, false},
+    {"POST", "/api/v1/appeals", api_appeal_create, APPEAL_BODY_MAX, true, true},
+    {"GET", "/api/v1/appeals/{number}", api_appeal_get, 0, false, false},
+    {"GET", "/api/v1/track/{token}", api_track_get, 0, false, false},
 };
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

@@ -126,6 +126,9 @@ void cli_config_defaults(kontakt_config *cfg) {
     cfg->per_ip_limit = 64;
     cfg->conn_limit = 1024;
     cfg->timeout_s = 30;
+    long long rate = 120;
+    str_to_ll(env_or("KONTAKT_RATE_APPEALS", "120"), 0, 1000000000, &rate);
+    cfg->rate_appeals = (unsigned)rate;
 }
 
 char *cli_read_file(const char *path, size_t max) {

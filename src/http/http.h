@@ -22,6 +22,7 @@ typedef struct {
     http_handler handler;
     size_t body_max;     /* 0: no body accepted */
     bool json_body;      /* requires Content-Type: application/json */
+    bool rate_limited;   /* counts against the per-address rate limit */
 } http_route;
 
 struct http_req {
@@ -59,6 +60,7 @@ typedef struct {
     const char *web_dir;       /* static pages */
     const char *vendor_dir;    /* served under /vendor/ */
     const char *csp;           /* Content-Security-Policy value */
+    unsigned rate_per_minute;  /* rate-limited routes, per client address; 0: off */
 } http_config;
 
 typedef struct http_server http_server;

@@ -2,6 +2,7 @@
  * A response is queued only on the final call of the access handler (never
  * the first), which keeps HTTP/1.1 keep-alive working. */
 #include "http/http.h"
+#include "http/ratelimit.h"
 #include "util/log.h"
 #include "util/rand.h"
 #include "util/timeutil.h"
@@ -18,7 +19,24 @@
 struct http_server {
     struct MHD_Daemon *daemon;
     http_config cfg;
+    ratelimit *limit;
 };
+
+/* The client's address as 16 bytes (IPv4 mapped into IPv6). */
+static void client_addr(struct MHD_Connection *conn, unsigned char out[16]) {
+    memset(out, 0, 16);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!ci || !ci->client_addr) return;
+    if (ci->client_addr->sa_family == AF_INET) {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)(const void *)ci->client_addr;
+        out[10] = out[11] = 0xff;
+        memcpy(out + 12, &a->sin_addr, 4);
+    } else if (ci->client_addr->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)(const void *)ci->client_addr;
+        memcpy(out, &a->sin6_addr, 16);
+    }
+}
 
 /* The language of messages: Ukrainian unless ?lang=en or Accept-Language
  * prefers English over Ukrainian. */
@@ -92,6 +110,18 @@ static void dispatch(http_server *s, http_req *req) {
     if (req->body_too_large) {
         http_reply_error(req, "body_too_large", NULL);
         return;
+    }
+    if (req->route->rate_limited && s->limit) {
+        unsigned char addr[16];
+        client_addr(req->conn, addr);
+        if (!ratelimit_take(s->limit, addr, time_now_ms())) {
+            char retry[16];
+            unsigned secs = (60 + s->cfg.rate_per_minute - 1) / s->cfg.rate_per_minute;
+            snprintf(retry, sizeof retry, "%u", secs ? secs : 1);
+            http_add_header(req, "Retry-After", retry);
+            http_reply_error(req, "too_many_requests", NULL);
+            return;
+        }
     }
     if (req->route->json_body) {
         const char *ct = http_header(req, "Content-Type");
@@ -174,9 +204,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 http_server *http_start(const http_config *cfg, int *port) {
     http_server *s = xcalloc(1, sizeof *s);
     s->cfg = *cfg;
+    s->limit = ratelimit_new(cfg->rate_per_minute);
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->port)};
     if (inet_pton(AF_INET, cfg->bind, &addr.sin_addr) != 1) {
         log_error("bad bind address", NULL);
+        ratelimit_free(s->limit);
         free(s);
         return NULL;
     }
@@ -194,6 +226,7 @@ http_server *http_start(const http_config *cfg, int *port) {
         MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
         MHD_OPTION_END);
     if (!s->daemon) {
+        ratelimit_free(s->limit);
         free(s);
         return NULL;
     }
@@ -207,5 +240,6 @@ void http_stop(http_server *s) {
     MHD_socket fd = MHD_quiesce_daemon(s->daemon);
     MHD_stop_daemon(s->daemon);
     if (fd != MHD_INVALID_SOCKET) close(fd);
+    ratelimit_free(s->limit);
     free(s);
 }
