@@ -19,8 +19,8 @@ static json_t *build_config(const kontakt_config *c) {
                              "name_en", c->city_en, "bounds", c->bounds.min_lon,
                              c->bounds.min_lat, c->bounds.max_lon, c->bounds.max_lat, "center",
                              c->center_lat, c->center_lon, "zoom", c->zoom);
-    json_t *map = json_pack("{s:s, s:s}", "tile_url", c->tile_url, "attribution",
-                            c->tile_attribution);
+    json_t *map = json_pack("{s:s, s:s, s:i}", "tile_url", c->tile_url, "attribution",
+                            c->tile_attribution, "max_zoom", 19);
     json_t *hotline = json_pack("{s:s, s:s, s:s, s:s}", "phone", c->hotline_phone,
                                 "phone_display", c->hotline_display, "hours_uk", "цілодобово",
                                 "hours_en", "24/7");

@@ -25,8 +25,10 @@ json_t *view_time(int64_t ms) {
     return json_string(t);
 }
 
+static json_t *opt_time(int64_t ms) { return ms ? view_time(ms) : json_null(); }
+
 json_t *view_public(const dom_catalog *cat, const store_appeal *a) {
-    return json_pack(
+    json_t *j = json_pack(
         "{s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:b, s:b, s:b, s:{s:f, s:f}}",
         "number", a->number, "status", a->status, "category", view_category(cat, a->category),
         "type", view_type(cat, a->category, a->type), "priority", a->priority, "organisation",
@@ -36,4 +38,8 @@ json_t *view_public(const dom_catalog *cat, const store_appeal *a) {
         a->reaction_overdue || a->resolution_overdue, "reaction_overdue", a->reaction_overdue,
         "resolution_overdue", a->resolution_overdue, "location", "lat",
         round(a->lat * 1e4) / 1e4, "lon", round(a->lon * 1e4) / 1e4);
+    json_object_set_new(j, "reacted_at", opt_time(a->reacted_at));
+    json_object_set_new(j, "done_at", opt_time(a->done_at));
+    json_object_set_new(j, "closed_at", opt_time(a->closed_at));
+    return j;
 }

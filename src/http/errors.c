@@ -63,6 +63,31 @@ static const field_def field_errors[] = {
     {"invalid_utf8", "текст не в кодуванні UTF-8", "the text is not valid UTF-8"},
 };
 
+/* Human names of the fields residents fill in, so a message reads
+ * «Телефон» rather than only the JSON path. */
+static const struct {
+    const char *path, *uk, *en;
+} labels[] = {
+    {"category", "Категорія", "Category"},
+    {"type", "Тип проблеми", "Problem type"},
+    {"description", "Опис", "Description"},
+    {"location", "Місце", "Location"},
+    {"location.lat", "Широта", "Latitude"},
+    {"location.lon", "Довгота", "Longitude"},
+    {"location.address", "Адреса", "Address"},
+    {"applicant", "Заявник", "Applicant"},
+    {"applicant.name", "Ім’я", "Name"},
+    {"applicant.phone", "Телефон", "Phone"},
+    {"applicant.email", "Електронна пошта", "Email"},
+    {"channel", "Канал", "Channel"},
+};
+
+static const char *label_of(const char *path, bool en) {
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+        if (strcmp(labels[i].path, path) == 0) return en ? labels[i].en : labels[i].uk;
+    return NULL;
+}
+
 static const error_def *find(const char *code) {
     for (size_t i = 0; i < sizeof errors / sizeof errors[0]; i++)
         if (strcmp(errors[i].code, code) == 0) return &errors[i];
@@ -93,8 +118,13 @@ void http_field_error(http_req *req, json_t *fields, const char *path, const cha
     const char *text = f ? (req->english ? f->en : f->uk) : code;
     buf b;
     buf_init(&b, 1024);
-    if (req->english)
+    const char *label = label_of(path, req->english);
+    if (req->english && label)
+        buf_printf(&b, "%s (field \"%s\"): %s", label, path, text);
+    else if (req->english)
         buf_printf(&b, "Field \"%s\": %s", path, text);
+    else if (label)
+        buf_printf(&b, "%s (поле «%s»): %s", label, path, text);
     else
         buf_printf(&b, "Поле «%s»: %s", path, text);
     if (detail) buf_printf(&b, " (%s)", detail);

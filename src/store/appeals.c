@@ -21,7 +21,7 @@ static const char *SQL_EVENT =
 #define APPEAL_COLS                                                                            \
     "SELECT id, number, status, category, type, priority, organisation, channel, description," \
     " address, lat, lon, created_at, updated_at, reaction_due_at, resolution_due_at,"          \
-    " reaction_overdue, resolution_overdue FROM appeals "
+    " reaction_overdue, resolution_overdue, reacted_at, done_at, closed_at FROM appeals "
 static const char *SQL_BY_NUMBER = APPEAL_COLS "WHERE number = ?";
 static const char *SQL_BY_TRACKING = APPEAL_COLS "WHERE tracking_hash = ?";
 static const char *SQL_EVENTS =
@@ -102,6 +102,9 @@ static void read_appeal(db_conn *c, db_rows *r, store_appeal *a) {
     a->resolution_due_at = d->col_int(r, 15);
     a->reaction_overdue = d->col_int(r, 16) != 0;
     a->resolution_overdue = d->col_int(r, 17) != 0;
+    a->reacted_at = d->is_null(r, 18) ? 0 : d->col_int(r, 18);
+    a->done_at = d->is_null(r, 19) ? 0 : d->col_int(r, 19);
+    a->closed_at = d->is_null(r, 20) ? 0 : d->col_int(r, 20);
 }
 
 static int appeal_by(db_conn *c, const char *sql, const char *key, store_appeal *out) {

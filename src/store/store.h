@@ -50,6 +50,7 @@ typedef struct {
     char *address;     /* owned, NULL when none */
     double lat, lon;
     int64_t created_at, updated_at, reaction_due_at, resolution_due_at;
+    int64_t reacted_at, done_at, closed_at; /* 0: not yet */
     bool reaction_overdue, resolution_overdue;
 } store_appeal;
 
