@@ -38,19 +38,32 @@ export KONTAKT_TEST_PG
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-passed=0; failed=0
-run() { # name, command...
-  local name=$1; shift
+# Totals of test cases (not suites), counted from each runner's own summary.
+passed=0; failed=0; broken=0
+out=$(mktemp)
+count() { # pattern-for-passed pattern-for-failed
+  local p f
+  p=$( { grep -aE "$1" "$out" || true; } | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) { s += $i; break } } END { print s + 0 }')
+  f=$( { grep -aE "$2" "$out" || true; } | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) { s += $i; break } } END { print s + 0 }')
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+}
+run() { # name, kind (cmocka|node), command...
+  local name=$1 kind=$2; shift 2
   echo "=== $name"
-  if "$@"; then passed=$((passed+1)); echo "--- ok: $name"; else failed=$((failed+1)); echo "--- FAILED: $name"; fi
+  if "$@" 2>&1 | tee "$out"; then echo "--- ok: $name"; else broken=$((broken+1)); echo "--- FAILED: $name"; fi
+  if [ "$kind" = node ]; then count '^# pass [0-9]+' '^# fail [0-9]+'
+  else count '^\[  PASSED  \] [0-9]+ test' '^\[  FAILED  \] [0-9]+ test'; fi
 }
 
-run "unit tests (cmocka)" meson test -C $san --print-errorlogs
+rm -f $san/meson-logs/testlog.txt
+run "unit tests (cmocka)" cmocka sh -c "meson test -C $san; rc=\$?; cat $san/meson-logs/testlog.txt; exit \$rc"
 export KONTAKT_BIN=$san/kontakt
 for dbk in sqlite pg; do
-  run "HTTP tests on $dbk" env KONTAKT_TEST_DB=$dbk node --test --test-concurrency=1 tests/http/
-  run "browser tests on $dbk" env KONTAKT_TEST_DB=$dbk node --test --test-concurrency=1 tests/browser/
+  run "HTTP tests on $dbk" node env KONTAKT_TEST_DB=$dbk node --test --test-concurrency=1 tests/http/
+  run "browser tests on $dbk" node env KONTAKT_TEST_DB=$dbk node --test --test-concurrency=1 tests/browser/
 done
+rm -f "$out"
 echo
-echo "suites: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+[ "$broken" -gt 0 ] && echo "$broken test suite(s) failed to run cleanly (see above)"
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$broken" -eq 0 ]

@@ -97,11 +97,12 @@ static void check_domain(http_req *req, const json_t *body, intake *in, json_t *
     if (json_is_number(lat) && json_is_number(lon)) {
         in->lat = json_number_value(lat);
         in->lon = json_number_value(lon);
-        if (!isfinite(in->lat) || !isfinite(in->lon) ||
-            !dom_bounds_contains(&app->cfg->bounds, in->lat, in->lon)) {
+        /* Each coordinate on its own, so the message points at the wrong one. */
+        const dom_bounds *b = &app->cfg->bounds;
+        if (!isfinite(in->lat) || in->lat < b->min_lat || in->lat > b->max_lat)
             http_field_error(req, fields, "location.lat", "out_of_bounds", NULL);
+        if (!isfinite(in->lon) || in->lon < b->min_lon || in->lon > b->max_lon)
             http_field_error(req, fields, "location.lon", "out_of_bounds", NULL);
-        }
     }
     in->channel = "web";
     const char *ch = json_str(body, "channel", NULL);

@@ -59,9 +59,10 @@ static bool wants_english(struct MHD_Connection *conn) {
             if (qs && (!comma || qs < comma)) qv = strtod(qs + 2, NULL);
             while (*p && *p != ',') p++;
         }
-        if (tag_len >= 2 && strncmp(tag, "en", 2) == 0 && (tag_len == 2 || tag[2] == '-'))
+        /* Language tags are case-insensitive (RFC 4647). */
+        if (tag_len >= 2 && strncasecmp(tag, "en", 2) == 0 && (tag_len == 2 || tag[2] == '-'))
             best_en = qv > best_en ? qv : best_en;
-        if (tag_len >= 2 && strncmp(tag, "uk", 2) == 0 && (tag_len == 2 || tag[2] == '-'))
+        if (tag_len >= 2 && strncasecmp(tag, "uk", 2) == 0 && (tag_len == 2 || tag[2] == '-'))
             best_uk = qv > best_uk ? qv : best_uk;
     }
     return best_en > 0 && best_en > best_uk;

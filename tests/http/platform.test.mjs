@@ -84,6 +84,9 @@ test('Content-Language: uk by default, en from Accept-Language or ?lang=en', asy
     [{ 'Accept-Language': 'en-US,en;q=0.9' }, '/healthz', 'en'],
     [{ 'Accept-Language': 'en' }, '/api/v1/no-such-thing', 'en'],
     [{ 'Accept-Language': 'de-DE,de;q=0.9' }, '/healthz', 'uk'],
+    [{ 'Accept-Language': 'EN-US' }, '/healthz', 'en'], // language tags are case-insensitive
+    [{ 'Accept-Language': 'en;q=0, uk;q=0.5' }, '/healthz', 'uk'],
+    [{ 'Accept-Language': 'de, en;q=0.5' }, '/healthz', 'en'],
     [{ 'Accept-Language': 'uk;q=0.9,en;q=0.8' }, '/healthz', 'uk'],
     [{}, '/api/v1/categories?lang=en', 'en'],
     [{ 'Accept-Language': 'en' }, '/api/v1/categories?lang=uk', 'uk'],
