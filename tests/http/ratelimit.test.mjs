@@ -32,3 +32,16 @@ test('reading is not limited', async () => {
     await res.arrayBuffer();
   }
 });
+
+test('/readyz answers 503 not_ready while the database cannot answer, and recovers', async () => {
+  assert.equal((await fetch(`${srv.url}/readyz`)).status, 200);
+  srv.db.query('ALTER TABLE appeals RENAME TO appeals_away');
+  try {
+    const res = await fetch(`${srv.url}/readyz`);
+    assert.equal(res.status, 503);
+    assert.equal((await res.json()).error.code, 'not_ready');
+  } finally {
+    srv.db.query('ALTER TABLE appeals_away RENAME TO appeals');
+  }
+  assert.equal((await fetch(`${srv.url}/readyz`)).status, 200);
+});
