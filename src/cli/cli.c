@@ -211,6 +211,20 @@ int cli_load_catalog(db_conn *c, const char *data_dir, bool replace) {
     return rc;
 }
 
+bool cli_catalog_from_db(db_conn *c, const char *command, dom_catalog *cat) {
+    char *cats = NULL, *orgs = NULL, err[512];
+    if (store_catalog_load(c, &cats, &orgs) != DB_OK) {
+        fprintf(stderr, "kontakt %s: the database has no catalogue or no schema: run "
+                        "`kontakt migrate --db ...` first\n", command);
+        return false;
+    }
+    bool ok = dom_catalog_parse(cats, orgs, cat, err, sizeof err);
+    if (!ok) fprintf(stderr, "kontakt %s: the stored catalogue is not valid: %s\n", command, err);
+    free(cats);
+    free(orgs);
+    return ok;
+}
+
 int cli_main(int argc, char **argv) {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0 ||
         strcmp(argv[1], "-h") == 0) {

@@ -37,6 +37,9 @@ char *cli_read_file(const char *path, size_t max);
 int cli_load_catalog(db_conn *c, const char *data_dir, bool replace);
 
 const cli_command *cli_find(const char *name);
+/* Parses the catalogue stored in the database; explains on stderr when
+ * there is none or it is broken. */
+bool cli_catalog_from_db(db_conn *c, const char *command, dom_catalog *cat);
 /* Opens one connection for a command; creates the SQLite file's folder. */
 bool cli_open(const char *url, db_conn *c);
 void cli_close(db_conn *c);

@@ -242,19 +242,6 @@ static int demo_tx(db_conn *c, void *ctx) {
     return DB_OK;
 }
 
-static bool load_catalog(db_conn *c, dom_catalog *cat) {
-    char *cats = NULL, *orgs = NULL, err[512];
-    if (store_catalog_load(c, &cats, &orgs) != DB_OK) {
-        fprintf(stderr, "kontakt demo: no catalogue: run `kontakt migrate` first\n");
-        return false;
-    }
-    bool ok = dom_catalog_parse(cats, orgs, cat, err, sizeof err);
-    if (!ok) fprintf(stderr, "kontakt demo: stored catalogue is not valid: %s\n", err);
-    free(cats);
-    free(orgs);
-    return ok;
-}
-
 int cmd_demo(int argc, char **argv) {
     kontakt_config cfg;
     cli_config_defaults(&cfg);
@@ -286,7 +273,7 @@ int cmd_demo(int argc, char **argv) {
         return 0;
     }
     dom_catalog cat;
-    if (!load_catalog(&c, &cat)) {
+    if (!cli_catalog_from_db(&c, "demo", &cat)) {
         cli_close(&c);
         return 1;
     }

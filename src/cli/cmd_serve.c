@@ -10,23 +10,6 @@
 #include <unistd.h>
 #include "util/banned.h"
 
-static bool load_catalog(app_ctx *app, db_pool *pool) {
-    db_conn *c = db_pool_acquire(pool);
-    char *cats = NULL, *orgs = NULL, err[512];
-    int rc = store_catalog_load(c, &cats, &orgs);
-    db_pool_release(pool, c);
-    if (rc != DB_OK) {
-        fprintf(stderr, "kontakt serve: the database has no catalogue or no schema: run "
-                        "`kontakt migrate --db ...` first\n");
-        return false;
-    }
-    bool ok = dom_catalog_parse(cats, orgs, &app->catalog, err, sizeof err);
-    if (!ok) fprintf(stderr, "kontakt serve: stored catalogue is not valid: %s\n", err);
-    free(cats);
-    free(orgs);
-    return ok;
-}
-
 /* The CSP allows images from the tile server's host only. */
 static void build_csp(const char *tile_url, char *out, size_t cap) {
     char host[256] = "";
@@ -57,7 +40,10 @@ static int serve(kontakt_config *cfg) {
         return 1;
     }
     app_ctx app = {.cfg = cfg, .pool = pool};
-    if (!load_catalog(&app, pool) || !api_prepare(&app, err, sizeof err)) {
+    db_conn *c = db_pool_acquire(pool);
+    bool loaded = cli_catalog_from_db(c, "serve", &app.catalog);
+    db_pool_release(pool, c);
+    if (!loaded || !api_prepare(&app, err, sizeof err)) {
         db_pool_close(pool);
         return 1;
     }
