@@ -84,8 +84,8 @@ if [ ! -s "$DB" ]; then
     # One self-contained file: fold the WAL in, so a plain cp is a good copy.
     sqlite3 "$tmp" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
     rm -f "$tmp-wal" "$tmp-shm"
-    awk -v a="$t0" -v b="$t1" -v n="$COUNT" \
-        'BEGIN { printf "demo: %d appeals in %.1f s (%.0f/s)\n", n, b - a, n / (b - a) }' \
+    awk -v a="$t0" -v b="$t1" -v n="$COUNT" -v d="$DAYS" -v when="$(date -u +%Y-%m-%dT%H:%MZ)" \
+        'BEGIN { printf "database made %s: kontakt demo --count %d --days %d took %.1f s (%.0f appeals/s)\n", when, n, d, b - a, n / (b - a) }' \
         >"$OUT/demo-time.txt"
     mv "$tmp" "$DB"
 fi
