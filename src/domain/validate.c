@@ -260,11 +260,16 @@ bool dom_bounds_contains(const dom_bounds *b, double lat, double lon)
 
 bool dom_number_parse(const char *s, int *year, long *seq)
 {
-    if (!s || strlen(s) != 11 || s[4] != '-')
+    /* YYYY-NNNNNN: six digits, zero-padded; a year past 999,999 appeals
+     * (a city of Kyiv's size) grows to seven to nine digits, never padded. */
+    size_t len = s ? strlen(s) : 0;
+    if (len < 11 || len > 14 || s[4] != '-')
+        return false;
+    if (len > 11 && s[5] == '0')
         return false;
     int y = 0;
     long n = 0;
-    for (int i = 0; i < 11; i++) {
+    for (size_t i = 0; i < len; i++) {
         if (i == 4)
             continue;
         if (s[i] < '0' || s[i] > '9')

@@ -34,8 +34,9 @@ typedef struct {
 bool dom_bounds_parse(const char *text, dom_bounds *out);
 bool dom_bounds_contains(const dom_bounds *b, double lat, double lon);
 
-/* Appeal number "YYYY-NNNNNN" (year 2000..9999, six digits, 1..999999). */
+/* Appeal number "YYYY-NNNNNN" (year 2000..9999, six zero-padded digits;
+ * past 999,999 in a year, 7 to 9 digits without padding). */
 bool dom_number_parse(const char *s, int *year, long *seq);
-/* Writes "YYYY-NNNNNN" into out (cap >= 12). */
+/* Writes "YYYY-NNNNNN" into out (cap >= 15). */
 void dom_number_format(int year, long seq, char *out, size_t cap);
 #endif

@@ -11,7 +11,8 @@
 #include "util/banned.h"
 
 #define SWEEP_BATCH 500
-#define IDLE_RECHECK_MS (60 * 1000) /* look again at least this often */
+#define IDLE_RECHECK_MS (60 * 1000) /* look for due appeals at least this often */
+#define CHECKPOINT_MS 1000          /* and checkpoint SQLite's WAL this often */
 
 struct sweeper {
     db_pool *pool;
@@ -19,7 +20,8 @@ struct sweeper {
     pthread_mutex_t mu;
     pthread_cond_t cv; /* CLOCK_MONOTONIC */
     bool stop;
-    int64_t wake_at; /* wall-clock ms of the next planned pass */
+    int64_t wake_at;       /* wall-clock ms of the next planned pass */
+    int64_t checkpoint_at; /* wall-clock ms of the next WAL checkpoint */
 };
 
 static int sweep_tx(db_conn *c, void *ctx) {
@@ -58,6 +60,15 @@ static void *run(void *arg) {
     pthread_mutex_lock(&s->mu);
     while (!s->stop) {
         int64_t now = time_now_ms();
+        if (now >= s->checkpoint_at) {
+            pthread_mutex_unlock(&s->mu);
+            db_conn *c = db_pool_acquire(s->pool);
+            store_checkpoint(c);
+            db_pool_release(s->pool, c);
+            pthread_mutex_lock(&s->mu);
+            s->checkpoint_at = now + CHECKPOINT_MS;
+            continue;
+        }
         if (now >= s->wake_at) {
             pthread_mutex_unlock(&s->mu);
             int64_t next = plan_next(s, now);
@@ -66,7 +77,7 @@ static void *run(void *arg) {
             if (s->wake_at <= now || next < s->wake_at) s->wake_at = next;
             continue;
         }
-        int64_t wait_ms = s->wake_at - now;
+        int64_t wait_ms = (s->wake_at < s->checkpoint_at ? s->wake_at : s->checkpoint_at) - now;
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         ts.tv_sec += (time_t)(wait_ms / 1000);

@@ -61,9 +61,9 @@ int store_appeal_insert(db_conn *c, const store_new_appeal *a, int64_t *id, char
     db_val y[] = {db_int(year)};
     int rc = one_int(c, SQL_NEXT_SEQ, y, 1, &seq);
     if (rc != DB_OK) return rc == DB_NOT_FOUND ? DB_ERR : rc;
-    /* The number format holds a four-digit year and six digits. */
-    if (seq < 1 || seq > 999999 || year < 1000 || year > 9999) return DB_ERR;
-    snprintf(number, 16, "%04d-%06d", (int)year % 10000, (int)seq % 1000000);
+    /* YYYY-NNNNNN; a year past 999,999 appeals grows to more digits. */
+    if (seq < 1 || seq > 999999999 || year < 1000 || year > 9999) return DB_ERR;
+    snprintf(number, 16, "%04d-%06d", (int)year % 10000, (int)seq % 1000000000);
     db_val p[] = {db_text(number),         db_int(year),
                   db_int(seq),             db_text(a->category),
                   db_text(a->type),        db_text(a->priority),

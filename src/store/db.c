@@ -15,6 +15,7 @@ const db_driver *db_driver_for(const char *url) {
 
 struct db_pool {
     pthread_mutex_t mu;
+    pthread_mutex_t write_mu;
     pthread_cond_t cv;
     db_conn *conns;
     bool *busy;
@@ -25,16 +26,23 @@ db_pool *db_pool_open(const char *url, int size, char *err, size_t err_cap) {
     const db_driver *drv = db_driver_for(url);
     db_pool *p = xcalloc(1, sizeof *p);
     pthread_mutex_init(&p->mu, NULL);
+    pthread_mutex_init(&p->write_mu, NULL);
     pthread_cond_init(&p->cv, NULL);
     p->conns = xcalloc((size_t)size, sizeof *p->conns);
     p->busy = xcalloc((size_t)size, sizeof *p->busy);
     for (int i = 0; i < size; i++) {
         p->conns[i].drv = drv;
+        p->conns[i].write_lock = drv->kind == DB_KIND_SQLITE ? &p->write_mu : NULL;
         if (drv->open(url, &p->conns[i].conn, err, err_cap) != DB_OK) {
             p->size = i;
             db_pool_close(p);
             return NULL;
         }
+        /* The server checkpoints the WAL from its background thread
+         * (store_checkpoint), not inside a request's commit; the high
+         * automatic threshold stays as a backstop. */
+        if (drv->kind == DB_KIND_SQLITE)
+            drv->exec_script(p->conns[i].conn, "PRAGMA wal_autocheckpoint=4000");
     }
     p->size = size;
     return p;
@@ -65,6 +73,7 @@ void db_pool_close(db_pool *p) {
     if (!p) return;
     for (int i = 0; i < p->size; i++) p->conns[i].drv->close(p->conns[i].conn);
     pthread_mutex_destroy(&p->mu);
+    pthread_mutex_destroy(&p->write_mu);
     pthread_cond_destroy(&p->cv);
     free(p->conns);
     free(p->busy);
@@ -76,6 +85,8 @@ void db_pool_close(db_pool *p) {
 
 int store_tx(db_conn *c, bool write, store_tx_fn fn, void *ctx) {
     int rc = DB_BUSY;
+    pthread_mutex_t *lock = write ? c->write_lock : NULL;
+    if (lock) pthread_mutex_lock(lock);
     for (int attempt = 0; attempt < 8 && rc == DB_BUSY; attempt++) {
         if (attempt) {
             /* Back off 1, 2, 4 ... ms: another writer holds the lock. */
@@ -88,5 +99,11 @@ int store_tx(db_conn *c, bool write, store_tx_fn fn, void *ctx) {
         if (rc == DB_OK) rc = c->drv->commit(c->conn);
         if (rc != DB_OK) c->drv->rollback(c->conn);
     }
+    if (lock) pthread_mutex_unlock(lock);
     return rc;
+}
+
+int store_checkpoint(db_conn *c) {
+    if (c->drv->kind != DB_KIND_SQLITE) return DB_OK;
+    return c->drv->exec_script(c->conn, "PRAGMA wal_checkpoint(PASSIVE)");
 }

@@ -8,6 +8,7 @@
  * A connection is used by one thread at a time (see db_pool). */
 #ifndef KONTAKT_STORE_DB_H
 #define KONTAKT_STORE_DB_H
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -78,6 +79,9 @@ const db_driver *db_driver_for(const char *url);
 typedef struct {
     const db_driver *drv;
     db *conn;
+    /* SQLite has one writer at a time: the pool's threads queue on this
+     * mutex instead of sleeping in the busy handler. NULL: not shared. */
+    pthread_mutex_t *write_lock;
 } db_conn;
 
 static inline int db_query(db_conn *c, const char *sql, const db_val *p, int n, db_rows **out) {

@@ -15,6 +15,10 @@
 typedef int (*store_tx_fn)(db_conn *c, void *ctx);
 int store_tx(db_conn *c, bool write, store_tx_fn fn, void *ctx);
 
+/* SQLite: copies the WAL into the database without blocking anyone
+ * (PASSIVE). PostgreSQL: nothing to do. */
+int store_checkpoint(db_conn *c);
+
 /* --- catalogue -------------------------------------------------------- */
 /* Stores the two JSON texts (already validated by dom_catalog_parse) and
  * upserts the organisations. */

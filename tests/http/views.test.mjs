@@ -63,7 +63,7 @@ test('public view: unknown number → 404 appeal_not_found; malformed → 400 in
   for (const n of [`${year}-999999`, `${year}-000999`, `${Number(year) + 1}-000001`]) {
     assertError(await call(srv.url, 'GET', `/api/v1/appeals/${n}`), 404, 'appeal_not_found');
   }
-  for (const n of ['abc', `${year}-12345`, `${year}-1234567`, `${year}_000001`, `${year}-00000a`, `${year}000001`,
+  for (const n of ['abc', `${year}-12345`, `${year}-0123456`, `${year}-1234567890`, `${year}_000001`, `${year}-00000a`, `${year}000001`,
     `${year.slice(2)}-000001`, `${year}-000001x`, '%D0%96']) {
     assertError(await call(srv.url, 'GET', `/api/v1/appeals/${n}`), 400, 'invalid_number');
   }

@@ -92,6 +92,19 @@ static void test_numbers_sequential_per_year(void **state) {
     assert_int_equal(n, 5);
 }
 
+static int set_counter_tx(db_conn *c, void *ctx) {
+    (void)ctx;
+    return c->drv->exec_script(c->conn, "UPDATE appeal_counters SET last = 999998 WHERE year = 2026");
+}
+
+static void test_numbers_grow_past_999999(void **state) {
+    db_conn *c = *state;
+    assert_string_equal(insert_at(c, T0).number, "2026-000001");
+    assert_int_equal(store_tx(c, true, set_counter_tx, NULL), DB_OK);
+    assert_string_equal(insert_at(c, T0).number, "2026-999999");
+    assert_string_equal(insert_at(c, T0).number, "2026-1000000");
+}
+
 static void test_read_back_and_tracking(void **state) {
     db_conn *c = *state;
     ins in = insert_at(c, T0);
@@ -202,6 +215,7 @@ static void test_idempotency_records(void **state) {
 static int run_suite(const char *name) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_numbers_sequential_per_year, open_fresh, close_db),
+        cmocka_unit_test_setup_teardown(test_numbers_grow_past_999999, open_fresh, close_db),
         cmocka_unit_test_setup_teardown(test_read_back_and_tracking, open_fresh, close_db),
         cmocka_unit_test_setup_teardown(test_failed_transaction_stores_nothing, open_fresh,
                                         close_db),

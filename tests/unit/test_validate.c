@@ -208,13 +208,20 @@ static void test_number(void **state)
     assert_int_equal(n, 1);
     assert_true(dom_number_parse("9999-999999", &y, &n));
     assert_int_equal(n, 999999);
-    static const char *const bad[] = {"", "2026-0000001", "2026-00001", "2026-000000", "1999-000001",
+    /* past 999,999 in a year the number grows, never padded */
+    assert_true(dom_number_parse("2026-1000000", &y, &n));
+    assert_int_equal(n, 1000000);
+    assert_true(dom_number_parse("2026-123456789", &y, &n));
+    assert_int_equal(n, 123456789);
+    static const char *const bad[] = {"", "2026-0000001", "2026-01000000", "2026-1234567890", "2026-00001", "2026-000000", "1999-000001",
                                       "2026_000001", "2026-00000a", "+026-000001", "2026--00001",
                                       " 2026-00001", "2026-000001 ", "20260000001"};
     for (size_t i = 0; i < N(bad); i++)
         if (dom_number_parse(bad[i], &y, &n))
             fail_msg("accepted \"%s\"", bad[i]);
-    char buf[12];
+    char buf[16];
+    dom_number_format(2026, 1200000, buf, sizeof buf);
+    assert_string_equal(buf, "2026-1200000");
     dom_number_format(2026, 42, buf, sizeof buf);
     assert_string_equal(buf, "2026-000042");
     dom_number_format(2026, 999999, buf, sizeof buf);
