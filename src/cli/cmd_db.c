@@ -9,7 +9,7 @@
 #include "util/banned.h"
 
 bool cli_open(const char *url, db_conn *c) {
-    c->drv = db_driver_for(url);
+    *c = (db_conn){.drv = db_driver_for(url), .write_lock = NULL};
     if (c->drv->kind == DB_KIND_SQLITE) {
         /* Create the folder of the database file (var/ by default). */
         char dir[1024];
