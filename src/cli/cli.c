@@ -123,9 +123,15 @@ void cli_config_defaults(kontakt_config *cfg) {
     cfg->hotline_phone = env_or("KONTAKT_HOTLINE", "1580");
     cfg->hotline_display = env_or("KONTAKT_HOTLINE_DISPLAY", "15-80");
     cfg->trial = strcmp(env_or("KONTAKT_TRIAL", "0"), "1") == 0;
-    cfg->per_ip_limit = 64;
-    cfg->conn_limit = 1024;
-    cfg->timeout_s = 30;
+    long long v = 64;
+    str_to_ll(env_or("KONTAKT_MAX_CONN_PER_IP", "64"), 1, 100000, &v);
+    cfg->per_ip_limit = (unsigned)v;
+    v = 1024;
+    str_to_ll(env_or("KONTAKT_MAX_CONN", "1024"), 1, 1000000, &v);
+    cfg->conn_limit = (unsigned)v;
+    v = 30;
+    str_to_ll(env_or("KONTAKT_TIMEOUT_S", "30"), 1, 3600, &v);
+    cfg->timeout_s = (unsigned)v;
     long long rate = 120;
     str_to_ll(env_or("KONTAKT_RATE_APPEALS", "120"), 0, 1000000000, &rate);
     cfg->rate_appeals = (unsigned)rate;
