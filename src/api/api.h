@@ -28,6 +28,7 @@ typedef struct {
     bool trial;
     unsigned per_ip_limit, conn_limit, timeout_s;
     unsigned rate_appeals; /* POST /api/v1/appeals per client address per minute; 0: off */
+    int duplicate_days;    /* open appeals this recent are offered as duplicates */
 } kontakt_config;
 
 typedef struct sweeper sweeper;
@@ -58,6 +59,8 @@ void api_categories(http_req *req);
 void api_appeal_create(http_req *req);
 void api_appeal_get(http_req *req);
 void api_track_get(http_req *req);
+void api_duplicates(http_req *req);
+void api_subscribe(http_req *req);
 
 /* Shared shapes */
 json_t *api_named(const char *code, const char *uk, const char *en);

@@ -27,6 +27,15 @@ void api_track_get(http_req *req) {
     int n = 0;
     db_conn *c = db_pool_acquire(app->pool);
     int rc = store_appeal_by_tracking(c, hash, &a);
+    bool subscriber = false;
+    if (rc == DB_NOT_FOUND) {
+        /* A "me too" subscriber follows someone else's appeal: the public
+         * view and timeline, never the applicant's description or address. */
+        char number[16];
+        rc = store_subscription_by_tracking(c, hash, number);
+        if (rc == DB_OK) rc = store_appeal_by_number(c, number, &a);
+        subscriber = rc == DB_OK;
+    }
     if (rc == DB_OK) {
         rc = store_events_public(c, a.id, &ev, &n);
         if (rc != DB_OK) store_appeal_free(&a);
@@ -37,10 +46,13 @@ void api_track_get(http_req *req) {
         return;
     }
     json_t *j = view_public(&app->catalog, &a);
-    json_object_set_new(j, "description", json_string(a.description));
-    json_object_set_new(j, "location", json_pack("{s:f, s:f, s:o}", "lat", a.lat, "lon", a.lon,
-                                                 "address",
-                                                 a.address ? json_string(a.address) : json_null()));
+    json_object_set_new(j, "subscriber", json_boolean(subscriber));
+    if (!subscriber) {
+        json_object_set_new(j, "description", json_string(a.description));
+        json_object_set_new(j, "location",
+                            json_pack("{s:f, s:f, s:o}", "lat", a.lat, "lon", a.lon, "address",
+                                      a.address ? json_string(a.address) : json_null()));
+    }
     json_object_set_new(j, "timeline", timeline(ev, n));
     http_reply_json(req, 200, j);
     json_decref(j);

@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "domain/catalog.h"
 #include "domain/deadline.h"
+#include "domain/nearby.h"
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -135,6 +136,9 @@ void cli_config_defaults(kontakt_config *cfg) {
     long long rate = 120;
     str_to_ll(env_or("KONTAKT_RATE_APPEALS", "120"), 0, 1000000000, &rate);
     cfg->rate_appeals = (unsigned)rate;
+    long long days = DOM_DUPLICATE_DAYS_DEFAULT;
+    str_to_ll(env_or("KONTAKT_DUPLICATE_DAYS", "7"), 1, 365, &days);
+    cfg->duplicate_days = (int)days;
 }
 
 char *cli_read_file(const char *path, size_t max) {

@@ -218,7 +218,8 @@ static bool parse_category_head(const json_t *v, const char *path, const dom_cat
                                 dom_category *cat, errout *e)
 {
     static const char *const keys[] = {"code",         "name_uk",    "name_en", "organisation",
-                                       "demo_share",   "types",      NULL};
+                                       "demo_share",   "types",      "duplicate_radius_m",
+                                       NULL};
     if (!check_object(v, path, keys, e) || !get_code(v, "code", NONEMPTY, cat->code, path, e) ||
         !get_str(v, "name_uk", NONEMPTY, cat->name_uk, sizeof cat->name_uk, path, e) ||
         !get_str(v, "name_en", NONEMPTY, cat->name_en, sizeof cat->name_en, path, e) ||
@@ -233,6 +234,17 @@ static bool parse_category_head(const json_t *v, const char *path, const dom_cat
         json_number_value(share) < 0)
         return fail(e, "%s.demo_share: must be a number >= 0", path);
     cat->demo_share = json_number_value(share);
+    /* How near an open appeal of the same category counts as "the same
+     * problem" at intake: a burst main floods a street, a dead lamp is one
+     * pole. Optional; 150 m by default. */
+    const json_t *radius = json_object_get(v, "duplicate_radius_m");
+    cat->duplicate_radius_m = DOM_DUPLICATE_RADIUS_DEFAULT;
+    if (radius) {
+        if (!json_is_integer(radius) || json_integer_value(radius) < 10 ||
+            json_integer_value(radius) > 5000)
+            return fail(e, "%s.duplicate_radius_m: must be a whole number of metres, 10..5000", path);
+        cat->duplicate_radius_m = (int)json_integer_value(radius);
+    }
     return true;
 }
 

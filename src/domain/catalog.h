@@ -11,6 +11,7 @@
 #define DOM_CODE_MAX 64
 #define DOM_NAME_MAX 256
 #define DOM_HINT_MAX 512
+#define DOM_DUPLICATE_RADIUS_DEFAULT 150
 
 typedef struct {
     char code[DOM_CODE_MAX];
@@ -38,6 +39,7 @@ typedef struct {
     char name_en[DOM_NAME_MAX];
     char organisation[DOM_CODE_MAX];
     double demo_share; /* percent of appeals in demo data */
+    int duplicate_radius_m; /* open appeals this near are offered as duplicates */
     dom_type *types;
     size_t n_types;
 } dom_category;

@@ -80,6 +80,10 @@ static const struct {
     {"applicant.phone", "Телефон", "Phone"},
     {"applicant.email", "Електронна пошта", "Email"},
     {"channel", "Канал", "Channel"},
+    {"lat", "Широта", "Latitude"},
+    {"lon", "Довгота", "Longitude"},
+    {"phone", "Телефон", "Phone"},
+    {"email", "Електронна пошта", "Email"},
 };
 
 static const char *label_of(const char *path, bool en) {

@@ -91,6 +91,26 @@ int store_appeal_set_state(db_conn *c, int64_t id, const store_state *s);
 
 int store_count_appeals(db_conn *c, int64_t *n);
 
+/* --- duplicates and subscriptions ("me too") ------------------------- */
+typedef struct {
+    int64_t id;
+    char number[16];
+    char status[24];
+    char type[64];
+    int64_t created_at;
+    double lat, lon;
+} store_near;
+
+/* Open appeals of a category registered since `since` inside a box, the
+ * newest first, at most `limit`; *out owned by the caller (free). */
+int store_appeals_near(db_conn *c, const char *category, int64_t since, double min_lat,
+                       double max_lat, double min_lon, double max_lon, int limit,
+                       store_near **out, int *n);
+int store_subscription_add(db_conn *c, int64_t appeal_id, const char *phone, const char *email,
+                           const char *tracking_hash, int64_t now);
+/* The number of the appeal a subscriber's tracking token follows. */
+int store_subscription_by_tracking(db_conn *c, const char *tracking_hash, char number[16]);
+
 /* --- idempotency -------------------------------------------------------- */
 /* DB_OK and the stored answer, or DB_NOT_FOUND. *body owned by the caller. */
 int store_idem_get(db_conn *c, const char *key_hash, char request_hash[65], int *status, char **body);
