@@ -28,7 +28,8 @@ typedef struct {
     bool trial;
     unsigned per_ip_limit, conn_limit, timeout_s;
     unsigned rate_appeals; /* POST /api/v1/appeals per client address per minute; 0: off */
-    int duplicate_days;    /* open appeals this recent are offered as duplicates */
+    int duplicate_days;
+    const char *trusted_proxy; /* address of the reverse proxy in front, or NULL */    /* open appeals this recent are offered as duplicates */
 } kontakt_config;
 
 typedef struct sweeper sweeper;

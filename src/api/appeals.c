@@ -29,7 +29,7 @@ static const in_field applicant_spec[] = {
 static const in_field appeal_spec[] = {
     {"category", IN_STRING, true, 1, 64, NULL},
     {"type", IN_STRING, true, 1, 64, NULL},
-    {"description", IN_STRING, true, 10, 4000, NULL},
+    {"description", IN_TEXT, true, 10, 4000, NULL},
     {"location", IN_OBJECT, true, 0, 0, location_spec},
     {"applicant", IN_OBJECT, true, 0, 0, applicant_spec},
     {"channel", IN_STRING, false, 1, 16, NULL},
@@ -89,9 +89,10 @@ static void check_domain(http_req *req, const json_t *body, intake *in, json_t *
     if (phone && !json_object_get(fields, "applicant.phone") &&
         !dom_phone_normalize(phone, in->phone, sizeof in->phone))
         http_field_error(req, fields, "applicant.phone", "invalid_phone", NULL);
-    const char *email = json_str(body, "applicant", "email");
-    if (email && *email && !json_object_get(fields, "applicant.email") && !dom_email_valid(email))
+    char *email = trimmed(json_object_get(json_object_get(body, "applicant"), "email"));
+    if (email && !json_object_get(fields, "applicant.email") && !dom_email_valid(email))
         http_field_error(req, fields, "applicant.email", "invalid_email", NULL);
+    free(email);
     const json_t *loc = json_object_get(body, "location");
     const json_t *lat = json_object_get(loc, "lat"), *lon = json_object_get(loc, "lon");
     if (json_is_number(lat) && json_is_number(lon)) {
@@ -190,11 +191,12 @@ static int create_in_tx(db_conn *c, void *ctx) {
         .resolution_due_at = resolution_due, .tracking_hash = token_hash,
         .trial = t->app->cfg->trial, .year = dom_local_year(t->now),
     };
-    t->first_due = reaction_due;
+    t->first_due = reaction_due < resolution_due ? reaction_due : resolution_due;
     int64_t id = 0;
     int rc = store_appeal_insert(c, &a, &id, t->number);
     if (rc != DB_OK) return rc;
     t->answer = answer_json(t, reaction_due, resolution_due);
+    if (!t->answer) return DB_ERR; /* nothing half-stored: the transaction rolls back */
     if (!t->key->present) return DB_OK;
     char *sealed = idem_seal(t->key, t->answer);
     rc = store_idem_put(c, t->key->key_hash, t->request_hash, 201, sealed, t->now);

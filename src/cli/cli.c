@@ -139,6 +139,7 @@ void cli_config_defaults(kontakt_config *cfg) {
     long long days = DOM_DUPLICATE_DAYS_DEFAULT;
     str_to_ll(env_or("KONTAKT_DUPLICATE_DAYS", "7"), 1, 365, &days);
     cfg->duplicate_days = (int)days;
+    cfg->trusted_proxy = getenv("KONTAKT_TRUSTED_PROXY");
 }
 
 char *cli_read_file(const char *path, size_t max) {
@@ -241,6 +242,7 @@ int cli_main(int argc, char **argv) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
+    json_set_alloc_funcs(xmalloc, free); /* jansson too: out of memory aborts */
     if (!rand_init() || !dom_tz_init()) {
         fputs("kontakt: cannot initialise libsodium or the Europe/Kyiv time zone "
               "(is tzdata installed?)\n",

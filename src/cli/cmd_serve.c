@@ -63,7 +63,7 @@ static int serve(kontakt_config *cfg) {
         .per_ip_limit = cfg->per_ip_limit, .timeout_s = cfg->timeout_s, .header_max = 32 * 1024,
         .routes = api_routes, .n_routes = api_routes_count, .app = &app,
         .web_dir = cfg->web_dir, .vendor_dir = cfg->vendor_dir, .csp = csp,
-        .rate_per_minute = cfg->rate_appeals,
+        .rate_per_minute = cfg->rate_appeals, .trusted_proxy = cfg->trusted_proxy,
     };
     int port = 0;
     http_server *srv = http_start(&hc, &port);

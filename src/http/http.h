@@ -61,6 +61,7 @@ typedef struct {
     const char *vendor_dir;    /* served under /vendor/ */
     const char *csp;           /* Content-Security-Policy value */
     unsigned rate_per_minute;  /* rate-limited routes, per client address; 0: off */
+    const char *trusted_proxy; /* its X-Forwarded-For names the client; NULL: none */
 } http_config;
 
 typedef struct http_server http_server;
@@ -92,7 +93,8 @@ void http_field_error(http_req *req, json_t *fields, const char *path, const cha
 int http_error_status(const char *code);
 
 /* --- declarative JSON input specs ------------------------------------- */
-typedef enum { IN_STRING, IN_NUMBER, IN_OBJECT } in_type;
+/* IN_STRING is one line; IN_TEXT may hold newlines and tabs. */
+typedef enum { IN_STRING, IN_TEXT, IN_NUMBER, IN_OBJECT } in_type;
 typedef struct in_field {
     const char *name;
     in_type type;

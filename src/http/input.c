@@ -9,12 +9,28 @@
 #include "util/banned.h"
 
 static const char *type_name(in_type t) {
-    return t == IN_STRING ? "string" : t == IN_NUMBER ? "number" : "object";
+    return t == IN_STRING || t == IN_TEXT ? "string" : t == IN_NUMBER ? "number" : "object";
+}
+
+/* Invisible formatting characters that can make a text read differently
+ * from what it is (bidi overrides, zero-width marks, BOM): never accepted. */
+static bool has_invisible(const char *s, size_t len) {
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i + 3 <= len; i++) {
+        unsigned a = p[i], b = p[i + 1], c = p[i + 2];
+        if (a == 0xE2 && b == 0x80 && ((c >= 0x8B && c <= 0x8F) || (c >= 0xAA && c <= 0xAE)))
+            return true; /* U+200B..200F, U+202A..202E */
+        if (a == 0xE2 && b == 0x81 && ((c >= 0xA0 && c <= 0xA4) || (c >= 0xA6 && c <= 0xA9)))
+            return true; /* U+2060..2064, U+2066..2069 */
+        if (a == 0xEF && b == 0xBB && c == 0xBF) return true; /* U+FEFF */
+    }
+    return false;
 }
 
 static bool type_ok(const json_t *v, in_type t) {
     switch (t) {
-    case IN_STRING: return json_is_string(v);
+    case IN_STRING:
+    case IN_TEXT: return json_is_string(v);
     case IN_NUMBER: return json_is_number(v);
     case IN_OBJECT: return json_is_object(v);
     }
@@ -34,8 +50,10 @@ static void check_string(http_req *req, const json_t *v, const in_field *f, cons
     size_t len = json_string_length(v);
     while (len && isspace((unsigned char)*s)) s++, len--;
     while (len && isspace((unsigned char)s[len - 1])) len--;
+    bool line_break = f->type == IN_STRING && (memchr(s, '\n', len) || memchr(s, '\r', len) ||
+                                               memchr(s, '\t', len));
     if (memchr(json_string_value(v), '\0', json_string_length(v)) ||
-        dom_has_control_chars(s, len)) {
+        dom_has_control_chars(s, len) || line_break || has_invisible(s, len)) {
         http_field_error(req, fields, path, "control_chars", NULL);
         return;
     }
@@ -77,7 +95,7 @@ bool http_input_check(http_req *req, const json_t *obj, const in_field *spec, co
             http_field_error(req, fields, path, "wrong_type", type_name(f->type));
             continue;
         }
-        if (f->type == IN_STRING) check_string(req, v, f, path, fields);
+        if (f->type == IN_STRING || f->type == IN_TEXT) check_string(req, v, f, path, fields);
         if (f->type == IN_OBJECT && f->children)
             http_input_check(req, v, f->children, path, fields);
     }

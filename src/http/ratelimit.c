@@ -5,6 +5,7 @@
 #include "http/ratelimit.h"
 #include "util/buf.h"
 #include <pthread.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include "util/banned.h"
@@ -19,6 +20,7 @@ typedef struct {
 } slot;
 
 struct ratelimit {
+    unsigned char key[crypto_shorthash_KEYBYTES];
     pthread_mutex_t mu;
     double per_ms, burst;
     slot slots[SLOTS];
@@ -27,6 +29,7 @@ struct ratelimit {
 ratelimit *ratelimit_new(unsigned per_minute) {
     if (per_minute == 0) return NULL;
     ratelimit *r = xcalloc(1, sizeof *r);
+    crypto_shorthash_keygen(r->key);
     pthread_mutex_init(&r->mu, NULL);
     r->per_ms = per_minute / 60000.0;
     r->burst = per_minute;
@@ -39,15 +42,23 @@ void ratelimit_free(ratelimit *r) {
     free(r);
 }
 
-static size_t hash_addr(const unsigned char *a) {
-    size_t h = 1469598103934665603ull;
-    for (int i = 0; i < 16; i++) h = (h ^ a[i]) * 1099511628211ull;
-    return h & (SLOTS - 1);
+/* Keyed with a random key per process: nobody can aim addresses at a
+ * victim's slot. IPv6 clients count per /64 (one subscriber's prefix). */
+static size_t hash_addr(const ratelimit *r, const unsigned char *a) {
+    unsigned char h[crypto_shorthash_BYTES];
+    crypto_shorthash(h, a, 16, r->key);
+    size_t v = 0;
+    memcpy(&v, h, sizeof v < sizeof h ? sizeof v : sizeof h);
+    return v & (SLOTS - 1);
 }
 
-bool ratelimit_take(ratelimit *r, const unsigned char addr[16], int64_t now_ms) {
+bool ratelimit_take(ratelimit *r, const unsigned char client[16], int64_t now_ms) {
     if (!r) return true;
-    size_t i = hash_addr(addr);
+    unsigned char addr[16];
+    memcpy(addr, client, 16);
+    bool v4 = addr[10] == 0xff && addr[11] == 0xff && !addr[0] && !addr[1];
+    if (!v4) memset(addr + 8, 0, 8);
+    size_t i = hash_addr(r, addr);
     pthread_mutex_lock(&r->mu);
     slot *s = &r->slots[i];
     if (!s->used || memcmp(s->addr, addr, 16) != 0) {

@@ -20,10 +20,40 @@ struct http_server {
     struct MHD_Daemon *daemon;
     http_config cfg;
     ratelimit *limit;
+    bool has_proxy;
+    unsigned char proxy[16]; /* the trusted reverse proxy's address */
 };
 
+/* An IPv4 or IPv6 literal as 16 bytes (IPv4 mapped into IPv6). */
+static bool parse_addr(const char *text, unsigned char out[16]) {
+    memset(out, 0, 16);
+    struct in_addr a4;
+    if (inet_pton(AF_INET, text, &a4) == 1) {
+        out[10] = out[11] = 0xff;
+        memcpy(out + 12, &a4, 4);
+        return true;
+    }
+    return inet_pton(AF_INET6, text, out) == 1;
+}
+
+/* Behind the trusted proxy the client is the right-most address of
+ * X-Forwarded-For (the one the proxy itself added). */
+static void forwarded_for(struct MHD_Connection *conn, unsigned char out[16]) {
+    const char *xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (!xff) return;
+    const char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    while (*last == ' ') last++;
+    char text[64];
+    if (!str_copy(text, sizeof text, last)) return;
+    text[strcspn(text, " ")] = '\0';
+    unsigned char a[16];
+    if (parse_addr(text, a)) memcpy(out, a, 16);
+}
+
 /* The client's address as 16 bytes (IPv4 mapped into IPv6). */
-static void client_addr(struct MHD_Connection *conn, unsigned char out[16]) {
+static void client_addr(const http_server *s, struct MHD_Connection *conn,
+                        unsigned char out[16]) {
     memset(out, 0, 16);
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -36,6 +66,7 @@ static void client_addr(struct MHD_Connection *conn, unsigned char out[16]) {
         const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)(const void *)ci->client_addr;
         memcpy(out, &a->sin6_addr, 16);
     }
+    if (s->has_proxy && memcmp(out, s->proxy, 16) == 0) forwarded_for(conn, out);
 }
 
 /* The language of messages: Ukrainian unless ?lang=en or Accept-Language
@@ -43,8 +74,12 @@ static void client_addr(struct MHD_Connection *conn, unsigned char out[16]) {
 static bool wants_english(struct MHD_Connection *conn) {
     const char *q = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "lang");
     if (q) return strcmp(q, "en") == 0;
-    const char *al = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Language");
-    if (!al) return false;
+    const char *header = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Language");
+    if (!header) return false;
+    /* Only the first 256 bytes count: enough for any real browser, and the
+     * parse stays linear and cheap whatever a client sends. */
+    char al[257];
+    str_copy(al, sizeof al, header);
     double best_en = -1, best_uk = -1;
     const char *p = al;
     while (*p) {
@@ -54,10 +89,12 @@ static bool wants_english(struct MHD_Connection *conn) {
         size_t tag_len = (size_t)(p - tag);
         double qv = 1.0;
         if (*p == ';') {
+            const char *end = p;
+            while (*end && *end != ',') end++;
             const char *qs = strstr(p, "q=");
-            const char *comma = strchr(p, ',');
-            if (qs && (!comma || qs < comma)) qv = strtod(qs + 2, NULL);
-            while (*p && *p != ',') p++;
+            if (qs && qs < end) qv = strtod(qs + 2, NULL);
+            if (!(qv >= 0 && qv <= 1)) qv = 0; /* nan, inf, out of range */
+            p = end;
         }
         /* Language tags are case-insensitive (RFC 4647). */
         if (tag_len >= 2 && strncasecmp(tag, "en", 2) == 0 && (tag_len == 2 || tag[2] == '-'))
@@ -68,18 +105,26 @@ static bool wants_english(struct MHD_Connection *conn) {
     return best_en > 0 && best_en > best_uk;
 }
 
-/* MHD hands us its own format strings. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+/* MHD's messages quote URLs and header values (a tracking token is in a
+ * URL): log only MHD's own format text, never its arguments. */
 static void log_mhd(void *cls, const char *fmt, va_list ap) {
     (void)cls;
-    char msg[512];
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    (void)ap;
+    char msg[256];
+    str_copy(msg, sizeof msg, fmt);
     for (char *c = msg; *c; c++)
-        if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20) *c = ' ';
+        if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+            *c = ' ';
     log_warn("microhttpd", "\"detail\":\"%s\"", msg);
 }
-#pragma GCC diagnostic pop
+
+/* The method as logged: a fixed name, never the client's bytes. */
+static const char *method_name(const char *m) {
+    static const char *const known[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(m, known[i]) == 0) return known[i];
+    return "OTHER";
+}
 
 static void dispatch_unrouted(http_server *s, http_req *req, bool path_found, const char *allow) {
     if (path_found) {
@@ -114,7 +159,7 @@ static void dispatch(http_server *s, http_req *req) {
     }
     if (req->route->rate_limited && s->limit) {
         unsigned char addr[16];
-        client_addr(req->conn, addr);
+        client_addr(s, req->conn, addr);
         if (!ratelimit_take(s->limit, addr, time_now_ms())) {
             char retry[16];
             unsigned secs = (60 + s->cfg.rate_per_minute - 1) / s->cfg.rate_per_minute;
@@ -192,10 +237,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     http_req *req = *con_cls;
     if (!req) return;
     double ms = (double)(time_monotonic_us() - req->start_us) / 1000.0;
-    const char *route = req->route ? req->route->pattern : (req->status == 404 ? "-" : "static");
+    const char *route = req->route ? req->route->pattern
+                        : req->status == 200 || req->status == 304 ? "static" : "-";
     log_info("request", "\"id\":\"%s\",\"method\":\"%s\",\"route\":\"%s\",\"status\":%d,"
                         "\"ms\":%.2f%s",
-             req->request_id, req->method, route, req->status, ms,
+             req->request_id, method_name(req->method), route, req->status, ms,
              toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
     buf_free(&req->body);
     free(req);
@@ -206,6 +252,10 @@ http_server *http_start(const http_config *cfg, int *port) {
     http_server *s = xcalloc(1, sizeof *s);
     s->cfg = *cfg;
     s->limit = ratelimit_new(cfg->rate_per_minute);
+    if (cfg->trusted_proxy && *cfg->trusted_proxy) {
+        s->has_proxy = parse_addr(cfg->trusted_proxy, s->proxy);
+        if (!s->has_proxy) log_warn("KONTAKT_TRUSTED_PROXY is not an IP address; ignored", NULL);
+    }
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->port)};
     if (inet_pton(AF_INET, cfg->bind, &addr.sin_addr) != 1) {
         log_error("bad bind address", NULL);
@@ -224,7 +274,6 @@ http_server *http_start(const http_config *cfg, int *port) {
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->header_max,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
         MHD_OPTION_END);
     if (!s->daemon) {
         ratelimit_free(s->limit);

@@ -34,6 +34,14 @@ static const char *type_of(const char *path) {
     return NULL; /* unknown kinds are not served */
 }
 
+/* The npm packages the pages use; nothing else under node_modules is served. */
+static bool vendor_allowed(const char *pkg, size_t len) {
+    static const char *const allowed[] = {"leaflet"};
+    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+        if (strlen(allowed[i]) == len && memcmp(allowed[i], pkg, len) == 0) return true;
+    return false;
+}
+
 static bool safe_rel(const char *rel) {
     if (strstr(rel, "..") || strchr(rel, '\\') || strstr(rel, "//")) return false;
     for (const char *p = rel; *p; p++)
@@ -74,7 +82,7 @@ bool http_static(http_req *req, const char *web_dir, const char *vendor_dir) {
     if (strncmp(path, "/vendor/", 8) == 0) {
         /* /vendor/<package>/<file> -> <vendor_dir>/<package>/dist/<file> (npm layout) */
         const char *pkg = path + 8, *slash = strchr(pkg, '/');
-        if (!slash || slash == pkg) return false;
+        if (!slash || slash == pkg || !vendor_allowed(pkg, (size_t)(slash - pkg))) return false;
         int n = snprintf(mapped, sizeof mapped, "%.*s/dist%s", (int)(slash - pkg), pkg, slash);
         if (n < 0 || (size_t)n >= sizeof mapped) return false;
         root = vendor_dir;

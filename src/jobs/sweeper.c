@@ -13,6 +13,7 @@
 #define SWEEP_BATCH 500
 #define IDLE_RECHECK_MS (60 * 1000) /* look for due appeals at least this often */
 #define CHECKPOINT_MS 1000          /* and checkpoint SQLite's WAL this often */
+#define IDEM_KEEP_MS (24 * 3600 * 1000LL) /* Idempotency-Key answers are kept a day */
 
 struct sweeper {
     db_pool *pool;
@@ -43,12 +44,19 @@ int sweeper_run_once(db_conn *c, int64_t now) {
     }
 }
 
+static int expire_tx(db_conn *c, void *ctx) { return store_idem_expire(c, *(int64_t *)ctx); }
+
 static int64_t plan_next(sweeper *s, int64_t now) {
     db_conn *c = db_pool_acquire(s->pool);
     int marked = sweeper_run_once(c, now);
     int64_t next = 0;
     int rc = store_next_check(c, &next);
+    int64_t before = now - IDEM_KEEP_MS;
+    store_tx(c, true, expire_tx, &before);
     db_pool_release(s->pool, c);
+    /* Due rows another server holds (PostgreSQL, SKIP LOCKED) stay due until
+     * it commits: look again in a second rather than spin. */
+    if (rc == DB_OK && marked == 0 && next <= now) next = now + 1000;
     if (marked > 0) log_info("deadlines marked", "\"appeals\":%d", marked);
     if (marked < 0 || (rc != DB_OK && rc != DB_NOT_FOUND)) return now + 5000; /* retry soon */
     if (rc == DB_NOT_FOUND || next > now + IDLE_RECHECK_MS) next = now + IDLE_RECHECK_MS;

@@ -33,6 +33,7 @@ static const char *SQL_SET_STATE =
 static const char *SQL_COUNT = "SELECT COUNT(*) FROM appeals";
 static const char *SQL_IDEM_GET =
     "SELECT request_hash, status, body FROM idempotency_keys WHERE key_hash = ?";
+static const char *SQL_IDEM_EXPIRE = "DELETE FROM idempotency_keys WHERE created_at < ?";
 static const char *SQL_IDEM_PUT =
     "INSERT INTO idempotency_keys (key_hash, request_hash, status, body, created_at)"
     " VALUES (?, ?, ?, ?, ?)";
@@ -74,7 +75,9 @@ int store_appeal_insert(db_conn *c, const store_new_appeal *a, int64_t *id, char
                   db_text(a->email),       db_text(a->tracking_hash),
                   db_int(a->created_at),   db_int(a->created_at),
                   db_int(a->reaction_due_at), db_int(a->resolution_due_at),
-                  db_int(a->reaction_due_at), db_int(a->trial)};
+                  db_int(a->reaction_due_at < a->resolution_due_at ? a->reaction_due_at
+                                                                  : a->resolution_due_at),
+                  db_int(a->trial)};
     rc = one_int(c, SQL_INSERT, p, (int)(sizeof p / sizeof p[0]), id);
     if (rc != DB_OK) return rc == DB_NOT_FOUND ? DB_ERR : rc;
     return store_event_add(c, *id, a->created_at, "registered", "registered", true, "applicant",
@@ -204,4 +207,9 @@ int store_idem_put(db_conn *c, const char *key_hash, const char *request_hash, i
     db_val p[] = {db_text(key_hash), db_text(request_hash), db_int(status), db_text(body),
                   db_int(now)};
     return db_query(c, SQL_IDEM_PUT, p, 5, NULL);
+}
+
+int store_idem_expire(db_conn *c, int64_t before) {
+    db_val p[] = {db_int(before)};
+    return db_query(c, SQL_IDEM_EXPIRE, p, 1, NULL);
 }

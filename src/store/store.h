@@ -117,6 +117,9 @@ int store_idem_get(db_conn *c, const char *key_hash, char request_hash[65], int 
 int store_idem_put(db_conn *c, const char *key_hash, const char *request_hash, int status,
                    const char *body, int64_t now);
 
+/* Forgets answers stored before `before` (a retry comes within minutes). */
+int store_idem_expire(db_conn *c, int64_t before);
+
 /* --- deadline watch (jobs/sweeper) ------------------------------------ */
 /* Earliest next_check_at over all appeals; DB_NOT_FOUND when none. */
 int store_next_check(db_conn *c, int64_t *at);

@@ -22,7 +22,10 @@ void time_format_iso(int64_t ms, char *out, size_t cap) {
     time_t secs = (time_t)floor_div(ms, 1000);
     int msec = (int)(ms - (int64_t)secs * 1000);
     struct tm tm;
-    gmtime_r(&secs, &tm);
+    if (!gmtime_r(&secs, &tm)) {
+        snprintf(out, cap, "1970-01-01T00:00:00.000Z");
+        return;
+    }
     snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, msec);
 }
@@ -61,6 +64,5 @@ bool time_parse_iso(const char *s, int64_t *out) {
 int time_year_utc(int64_t ms) {
     time_t secs = (time_t)floor_div(ms, 1000);
     struct tm tm;
-    gmtime_r(&secs, &tm);
-    return tm.tm_year + 1900;
+    return gmtime_r(&secs, &tm) ? tm.tm_year + 1900 : 1970;
 }
