@@ -7,6 +7,7 @@ import { field as localized, nameOf, onLangChange, t } from './i18n.js';
 import { dateTime, priorityWord, statusWord, within } from './format.js';
 import { cpLength, emailValid, hasControl, inBounds, normalizePhone, parseCoord } from './validate.js';
 import { leaflet, makeMap } from './map.js';
+import { watchDuplicates } from './duplicates.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -290,6 +291,7 @@ function setCoords(lat, lon, moveMarker = true) {
   lonInput.value = String(round6(lon));
   if (moveMarker) placeMarker(lat, lon);
   edited('location');
+  document.dispatchEvent(new CustomEvent('kontakt:pin'));
 }
 
 // From the fields: move the pin.
@@ -507,6 +509,8 @@ async function main() {
   renderCategories();
   const wantType = new URLSearchParams(location.search).get('type');
   renderTypes(wantType || undefined);
+  watchDuplicates({ category: catSelect, lat: latInput, lon: lonInput, phone: $('phone'),
+    email: $('email'), box: $('duplicates') });
 }
 
 main();

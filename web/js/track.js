@@ -104,6 +104,9 @@ function render() {
   const addr = a.location && a.location.address;
   $('a-address').textContent = addr || t('track.noAddress');
   $('a-description').textContent = a.description || '';
+  // A "me too" subscriber follows someone else's appeal: no description or address.
+  $('a-description').closest('section').hidden = Boolean(a.subscriber);
+  $('a-address').parentElement.hidden = Boolean(a.subscriber);
   renderTimeline();
   tick();
   if (loadedAt) $('updated').textContent = t('track.updated', { time: timeOnly(loadedAt) });
