@@ -37,6 +37,7 @@ void api_track_get(http_req *req) {
         return;
     }
     json_t *j = view_public(&app->catalog, &a);
+    json_object_set_new(j, "district", api_district_json(app, a.district));
     json_object_set_new(j, "description", json_string(a.description));
     json_object_set_new(j, "location", json_pack("{s:f, s:f, s:o}", "lat", a.lat, "lon", a.lon,
                                                  "address",
