@@ -3,6 +3,8 @@
 #ifndef KONTAKT_API_API_H
 #define KONTAKT_API_API_H
 #include "domain/catalog.h"
+#include "domain/geo.h"
+#include "domain/routing.h"
 #include "domain/validate.h"
 #include "http/http.h"
 #include "store/db.h"
@@ -42,6 +44,10 @@ typedef struct {
     char *config_answer;     /* GET /api/v1/config, built once */
     char *openapi;           /* docs/openapi.json */
     sweeper *sweeper;        /* woken when a new appeal may be due earlier */
+    dom_districts districts; /* loaded once at start */
+    dom_routing routing;
+    char *districts_answer;     /* GET /api/v1/districts, built once */
+    char *districts_geo_answer; /* ... ?geometry=1 */
 } app_ctx;
 
 extern const http_route api_routes[];
@@ -62,6 +68,13 @@ void api_appeal_get(http_req *req);
 void api_track_get(http_req *req);
 void api_duplicates(http_req *req);
 void api_subscribe(http_req *req);
+void api_districts(http_req *req);
+
+/* districts.c: the cached answers of GET /api/v1/districts; the district
+ * of a stored appeal as {code, name_uk, name_en} or null. */
+bool api_districts_prepare(app_ctx *app);
+void api_districts_release(app_ctx *app);
+json_t *api_district_json(const app_ctx *app, const char *code);
 
 /* Shared shapes */
 json_t *api_named(const char *code, const char *uk, const char *en);

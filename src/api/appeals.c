@@ -45,6 +45,8 @@ typedef struct {
     char *description, *address, *name, *email; /* trimmed copies, owned */
     const char *channel;
     double lat, lon;
+    const dom_district *district; /* NULL: the point is in no district */
+    const char *organisation;     /* by the routing rules */
 } intake;
 
 static char *trimmed(const json_t *v) {
@@ -139,6 +141,10 @@ static json_t *read_body(http_req *req, intake *in) {
     in->name = trimmed(json_object_get(json_object_get(body, "applicant"), "name"));
     in->email = trimmed(json_object_get(json_object_get(body, "applicant"), "email"));
     in->address = trimmed(json_object_get(json_object_get(body, "location"), "address"));
+    app_ctx *app = req->app;
+    in->district = dom_district_at(&app->districts, in->lon, in->lat);
+    in->organisation = dom_route(&app->routing, in->cat->code, in->type->code,
+                                 in->district ? in->district->code : NULL, in->type->organisation);
     return body;
 }
 
@@ -163,9 +169,11 @@ static char *answer_json(const create_tx *t, int64_t reaction_due, int64_t resol
         "registered", "category", view_category(cat, t->in->cat->code), "type",
         view_type(cat, t->in->cat->code, t->in->type->code), "priority",
         dom_priority_name(t->in->type->priority), "organisation",
-        view_org(cat, t->in->type->organisation), "created_at", view_time(t->now),
+        view_org(cat, t->in->organisation), "created_at", view_time(t->now),
         "reaction_due_at", view_time(reaction_due), "resolution_due_at", view_time(resolution_due),
         "tracking_token", t->token, "tracking_url", url);
+    json_object_set_new(j, "district",
+                        api_district_json(t->app, t->in->district ? t->in->district->code : NULL));
     char *text = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10));
     json_decref(j);
     return text;
@@ -184,7 +192,8 @@ static int create_in_tx(db_conn *c, void *ctx) {
     store_new_appeal a = {
         .category = in->cat->code, .type = in->type->code,
         .priority = dom_priority_name(in->type->priority),
-        .organisation = in->type->organisation, .channel = in->channel,
+        .organisation = in->organisation, .channel = in->channel,
+        .district = in->district ? in->district->code : NULL,
         .description = in->description, .address = in->address, .name = in->name,
         .phone = in->phone, .email = in->email, .lat = in->lat, .lon = in->lon,
         .created_at = t->now, .reaction_due_at = reaction_due,
@@ -292,6 +301,7 @@ void api_appeal_get(http_req *req) {
         return;
     }
     json_t *j = view_public(&app->catalog, &a);
+    json_object_set_new(j, "district", api_district_json(app, a.district));
     http_reply_json(req, 200, j);
     json_decref(j);
     store_appeal_free(&a);

@@ -46,6 +46,7 @@ void api_track_get(http_req *req) {
         return;
     }
     json_t *j = view_public(&app->catalog, &a);
+    json_object_set_new(j, "district", api_district_json(app, a.district));
     json_object_set_new(j, "subscriber", json_boolean(subscriber));
     if (!subscriber) {
         json_object_set_new(j, "description", json_string(a.description));

@@ -18,8 +18,10 @@ static const cli_command commands[] = {
     {"serve", "serve the API, the pages and the background jobs", "", cmd_serve},
     {"migrate", "create or upgrade the schema; load the catalogue if the database has none", "",
      cmd_migrate},
-    {"import", "import data: `catalog` (data/categories.json + data/organisations.json)",
-     "catalog", cmd_import},
+    {"import",
+     "import data: `catalog` (data/categories.json, organisations.json, routing.json), "
+     "`districts FILE.geojson`",
+     "catalog | districts FILE", cmd_import},
     {"demo", "fill the database with realistic demo appeals", "", cmd_demo},
     {"routes", "print the HTTP routing table (METHOD PATH), one route a line", "", cmd_routes},
 };
@@ -164,6 +166,7 @@ char *cli_read_file(const char *path, size_t max) {
 typedef struct {
     const char *cats, *orgs;
     const dom_catalog *cat;
+    const dom_routing *routing;
 } catalog_tx;
 
 static int save_catalog(db_conn *c, void *ctx) {
@@ -182,7 +185,7 @@ static int save_catalog(db_conn *c, void *ctx) {
     free(uk);
     free(en);
     free(ph);
-    return rc;
+    return rc == DB_OK ? store_routing_replace(c, t->routing) : rc;
 }
 
 int cli_load_catalog(db_conn *c, const char *data_dir, bool replace) {
@@ -206,15 +209,19 @@ int cli_load_catalog(db_conn *c, const char *data_dir, bool replace) {
         return DB_ERR;
     }
     dom_catalog cat;
+    dom_routing routing = {0};
     int rc = DB_ERR;
     if (!dom_catalog_parse(cats, orgs, &cat, err, sizeof err)) {
         fprintf(stderr, "kontakt: the catalogue is not valid: %s\n", err);
     } else {
-        catalog_tx t = {cats, orgs, &cat};
-        rc = store_tx(c, true, save_catalog, &t);
+        catalog_tx t = {cats, orgs, &cat, &routing};
+        if (cli_read_routing(data_dir, &cat, &routing)) rc = store_tx(c, true, save_catalog, &t);
         if (rc == DB_OK)
-            fprintf(stderr, "kontakt: catalogue loaded: %zu categories, %zu organisations\n",
-                    cat.n_cats, cat.n_orgs);
+            fprintf(stderr,
+                    "kontakt: catalogue loaded: %zu categories, %zu organisations, %zu routing "
+                    "rules\n",
+                    cat.n_cats, cat.n_orgs, routing.n);
+        dom_routing_free(&routing);
         dom_catalog_free(&cat);
     }
     free(cats);

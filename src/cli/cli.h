@@ -44,6 +44,16 @@ bool cli_catalog_from_db(db_conn *c, const char *command, dom_catalog *cat);
 bool cli_open(const char *url, db_conn *c);
 void cli_close(db_conn *c);
 
+/* Districts and routing (cmd_places.c). Loads a GeoJSON file of districts
+ * (replace: even when some are stored; otherwise only into an empty table,
+ * and a missing file is not an error). */
+int cli_load_districts(db_conn *c, const char *path, bool replace);
+/* Reads and checks data_dir/routing.json (absent: no rules). */
+bool cli_read_routing(const char *data_dir, const dom_catalog *cat, dom_routing *out);
+/* The stored districts and rules; explains on stderr when broken. */
+bool cli_places_from_db(db_conn *c, const char *command, dom_districts *d, dom_routing *r);
+int cmd_import_districts(db_conn *c, const char *path);
+
 int cmd_serve(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_import(int argc, char **argv);

@@ -58,6 +58,11 @@ int cmd_migrate(int argc, char **argv) {
     }
     fprintf(stderr, "kontakt migrate: schema version %d (%s)\n", version, c.drv->name);
     rc = cli_load_catalog(&c, cfg.data_dir, false);
+    if (rc == DB_OK) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/districts-dnipro.geojson", cfg.data_dir);
+        rc = cli_load_districts(&c, path, false);
+    }
     cli_close(&c);
     return rc == DB_OK ? 0 : 1;
 }
@@ -72,17 +77,23 @@ int cmd_import(int argc, char **argv) {
          &cfg.data_dir, NULL, 0, 0, NULL},
         {0},
     };
-    const char *pos[1];
+    const char *pos[2];
     int n_pos;
     const cli_command *cmd = cli_find("import");
-    int r = cli_parse(cmd, flags, argc, argv, pos, 1, &n_pos);
+    int r = cli_parse(cmd, flags, argc, argv, pos, 2, &n_pos);
     if (r) return r > 0 ? 0 : 2;
-    if (n_pos != 1 || strcmp(pos[0], "catalog") != 0) {
-        fprintf(stderr, "kontakt import: say what to import: catalog (see --help)\n");
+    bool districts = n_pos >= 1 && strcmp(pos[0], "districts") == 0;
+    if (!districts && (n_pos != 1 || strcmp(pos[0], "catalog") != 0)) {
+        fprintf(stderr, "kontakt import: say what to import: catalog | districts FILE (see --help)\n");
         return 2;
     }
     db_conn c;
     if (!cli_open(cfg.db_url, &c)) return 1;
+    if (districts) {
+        int ret = cmd_import_districts(&c, n_pos == 2 ? pos[1] : NULL);
+        cli_close(&c);
+        return ret;
+    }
     int rc = cli_load_catalog(&c, cfg.data_dir, true);
     cli_close(&c);
     return rc == DB_OK ? 0 : 1;

@@ -101,6 +101,8 @@ static const dom_type *draw_type(rng *r, const dom_category *c) {
 
 typedef struct {
     const dom_catalog *cat;
+    const dom_districts *districts; /* the same point-in-polygon and routing as intake */
+    const dom_routing *routing;
     const kontakt_config *cfg;
     rng r;
     const int64_t *times;
@@ -198,11 +200,14 @@ static int insert_one(db_conn *c, rng *r, const demo_batch *b, const dom_categor
     double lat = fmin(fmax(ctr[0] + rnorm(r) * 0.012, bd->min_lat), bd->max_lat);
     double lon = fmin(fmax(ctr[1] + rnorm(r) * 0.018, bd->min_lon), bd->max_lon);
     double ch = runif(r);
+    const dom_district *dist = dom_district_at(b->districts, lon, lat);
+    const char *dcode = dist ? dist->code : NULL;
     int64_t reaction_due = dom_reaction_due(created, type->reaction);
     int64_t resolution_due = dom_resolution_due(created, type->resolution);
     store_new_appeal a = {
         .category = cat->code, .type = type->code, .priority = dom_priority_name(type->priority),
-        .organisation = type->organisation, .channel = ch < 0.6 ? "phone" : ch < 0.95 ? "web" : "mobile",
+        .organisation = dom_route(b->routing, cat->code, type->code, dcode, type->organisation),
+        .district = dcode, .channel = ch < 0.6 ? "phone" : ch < 0.95 ? "web" : "mobile",
         .description = desc, .address = addr, .name = name, .phone = phone,
         .email = runif(r) < 0.3 ? email : NULL, .lat = lat, .lon = lon, .created_at = created,
         .reaction_due_at = reaction_due, .resolution_due_at = resolution_due,
@@ -277,7 +282,14 @@ int cmd_demo(int argc, char **argv) {
         cli_close(&c);
         return 1;
     }
-    demo_batch b = {.cat = &cat, .cfg = &cfg, .r = {(uint64_t)seed * 7919 + 17},
+    dom_districts districts;
+    dom_routing routing;
+    if (!cli_places_from_db(&c, "demo", &districts, &routing)) {
+        dom_catalog_free(&cat);
+        cli_close(&c);
+        return 1;
+    }
+    demo_batch b = {.cat = &cat, .districts = &districts, .routing = &routing, .cfg = &cfg, .r = {(uint64_t)seed * 7919 + 17},
                     .now = time_now_ms()};
     for (size_t i = 0; i < cat.n_cats; i++) b.total_share += cat.cats[i].demo_share;
     if (c.drv->kind == DB_KIND_SQLITE) {
@@ -302,6 +314,8 @@ int cmd_demo(int argc, char **argv) {
     else
         fprintf(stderr, "kontakt demo: failed (database error %d); the last batch was not stored\n", rc);
     free(times);
+    dom_districts_free(&districts);
+    dom_routing_free(&routing);
     dom_catalog_free(&cat);
     cli_close(&c);
     return rc == DB_OK ? 0 : 1;

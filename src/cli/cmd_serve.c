@@ -42,8 +42,10 @@ static int serve(kontakt_config *cfg) {
     app_ctx app = {.cfg = cfg, .pool = pool};
     db_conn *c = db_pool_acquire(pool);
     bool loaded = cli_catalog_from_db(c, "serve", &app.catalog);
+    bool places = loaded && cli_places_from_db(c, "serve", &app.districts, &app.routing);
     db_pool_release(pool, c);
-    if (!loaded || !api_prepare(&app, err, sizeof err)) {
+    if (loaded && !places) dom_catalog_free(&app.catalog);
+    if (!places || !api_prepare(&app, err, sizeof err) || !api_districts_prepare(&app)) {
         db_pool_close(pool);
         return 1;
     }
@@ -81,6 +83,9 @@ static int serve(kontakt_config *cfg) {
     }
     sweeper_stop(app.sweeper);
     api_release(&app);
+    api_districts_release(&app);
+    dom_districts_free(&app.districts);
+    dom_routing_free(&app.routing);
     dom_catalog_free(&app.catalog);
     db_pool_close(pool);
     if (!rc) log_info("stopped", NULL);

@@ -18,6 +18,8 @@ static const error_def errors[] = {
      "The Idempotency-Key header must be 1 to 128 printable ASCII characters"},
     {"invalid_number", 400, "Номер звернення має вигляд РРРР-NNNNNN, наприклад 2026-000123",
      "An appeal number looks like YYYY-NNNNNN, e.g. 2026-000123"},
+    {"invalid_query", 400, "Перевірте параметри запиту: деякі мають неприпустиме значення",
+     "Check the query parameters: some have a value that is not allowed"},
     {"not_found", 404, "Такої сторінки або ресурсу немає", "No such page or resource"},
     {"appeal_not_found", 404, "Звернення з таким номером не знайдено",
      "No appeal with this number"},

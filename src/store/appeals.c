@@ -13,7 +13,8 @@ static const char *SQL_INSERT =
     "INSERT INTO appeals (number, year, seq, status, category, type, priority, organisation,"
     " channel, description, lat, lon, address, applicant_name, applicant_phone, applicant_email,"
     " tracking_hash, created_at, updated_at, reaction_due_at, resolution_due_at, next_check_at,"
-    " trial) VALUES (?, ?, ?, 'registered', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " trial, district) VALUES (?, ?, ?, 'registered', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+    " ?, ?, ?, ?)"
     " RETURNING id";
 static const char *SQL_EVENT =
     "INSERT INTO appeal_events (appeal_id, at, kind, status, public, actor, note, data)"
@@ -21,7 +22,7 @@ static const char *SQL_EVENT =
 #define APPEAL_COLS                                                                            \
     "SELECT id, number, status, category, type, priority, organisation, channel, description," \
     " address, lat, lon, created_at, updated_at, reaction_due_at, resolution_due_at,"          \
-    " reaction_overdue, resolution_overdue, reacted_at, done_at, closed_at FROM appeals "
+    " reaction_overdue, resolution_overdue, reacted_at, done_at, closed_at, district FROM appeals "
 static const char *SQL_BY_NUMBER = APPEAL_COLS "WHERE number = ?";
 static const char *SQL_BY_TRACKING = APPEAL_COLS "WHERE tracking_hash = ?";
 static const char *SQL_EVENTS =
@@ -77,7 +78,7 @@ int store_appeal_insert(db_conn *c, const store_new_appeal *a, int64_t *id, char
                   db_int(a->reaction_due_at), db_int(a->resolution_due_at),
                   db_int(a->reaction_due_at < a->resolution_due_at ? a->reaction_due_at
                                                                   : a->resolution_due_at),
-                  db_int(a->trial)};
+                  db_int(a->trial), db_text(a->district)};
     rc = one_int(c, SQL_INSERT, p, (int)(sizeof p / sizeof p[0]), id);
     if (rc != DB_OK) return rc == DB_NOT_FOUND ? DB_ERR : rc;
     return store_event_add(c, *id, a->created_at, "registered", "registered", true, "applicant",
@@ -108,6 +109,7 @@ static void read_appeal(db_conn *c, db_rows *r, store_appeal *a) {
     a->reacted_at = d->is_null(r, 18) ? 0 : d->col_int(r, 18);
     a->done_at = d->is_null(r, 19) ? 0 : d->col_int(r, 19);
     a->closed_at = d->is_null(r, 20) ? 0 : d->col_int(r, 20);
+    str_copy(a->district, sizeof a->district, d->col_text(r, 21));
 }
 
 static int appeal_by(db_conn *c, const char *sql, const char *key, store_appeal *out) {

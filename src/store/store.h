@@ -3,6 +3,8 @@
  * that write expect to run inside store_tx. */
 #ifndef KONTAKT_STORE_STORE_H
 #define KONTAKT_STORE_STORE_H
+#include "domain/geo.h"
+#include "domain/routing.h"
 #include "store/db.h"
 #include <stdbool.h>
 #include <stdint.h>
@@ -29,10 +31,21 @@ int store_catalog_save(db_conn *c, const char *categories_json, const char *orga
 /* Loads the two JSON texts; caller frees both. DB_NOT_FOUND when never loaded. */
 int store_catalog_load(db_conn *c, char **categories_json, char **organisations_json);
 
+/* --- districts and routing (places_store.c) ------------------------------ */
+/* Replaces all districts (run inside store_tx; appeals keep their district). */
+int store_districts_replace(db_conn *c, const dom_districts *d);
+/* Loads and parses the stored districts; a broken geometry → DB_ERR and err. */
+int store_districts_load(db_conn *c, dom_districts *out, char *err, size_t err_cap);
+int store_districts_count(db_conn *c, int64_t *n);
+/* Replaces all routing rules (inside store_tx) / loads them in file order. */
+int store_routing_replace(db_conn *c, const dom_routing *rules);
+int store_routing_load(db_conn *c, dom_routing *out);
+
 /* --- appeals ---------------------------------------------------------- */
 typedef struct {
     const char *category, *type, *priority, *organisation, *channel;
     const char *description, *address; /* address may be NULL */
+    const char *district;               /* code, NULL when in no district */
     const char *name, *phone, *email;   /* email may be NULL */
     double lat, lon;
     int64_t created_at, reaction_due_at, resolution_due_at;
@@ -50,6 +63,7 @@ typedef struct {
     char number[16];
     char status[24];
     char category[64], type[64], priority[16], organisation[64], channel[16];
+    char district[64]; /* "" when none */
     char *description; /* owned */
     char *address;     /* owned, NULL when none */
     double lat, lon;

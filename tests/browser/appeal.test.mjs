@@ -259,6 +259,8 @@ test('files a real appeal through the form and follows the tracking link', async
   assert.ok(link.startsWith(server.url + '/track.html#'), link);
   assert.match(await page.locator('#done-reaction').innerText(), /\d{2}:\d{2}/);
   assert.notEqual((await page.locator('#done-org').innerText()).trim(), '');
+  // the district found by point-in-polygon (one of the 8, all ending in -ий)
+  assert.match((await page.locator('#done-district').innerText()).trim(), /ий$|поза межами/);
   assert.match(await page.locator('#done-warning').innerText(), /не передавайте/);
   await shot(page, 'appeal-confirmation-phone');
 
@@ -270,6 +272,7 @@ test('files a real appeal through the form and follows the tracking link', async
   assert.match(await page.locator('#a-description').innerText(), /восьмої ранку/);
   assert.match(await page.locator('#dl-resolution').innerText(), /залишилось/);
   assert.match(await page.locator('#a-address').innerText(), /Яворницького/);
+  assert.match((await page.locator('#a-district').innerText()).trim(), /ий$|поза межами/);
   await shot(page, 'track-phone');
   await page.setViewportSize(DESKTOP.viewport);
   await shot(page, 'track-desktop');
@@ -278,6 +281,7 @@ test('files a real appeal through the form and follows the tracking link', async
   await page.click('#lang-switch');
   assert.match(await page.locator('#a-status').innerText(), /Registered/);
   assert.match(await page.locator('#a-timeline li').first().innerText(), /Appeal registered/);
+  assert.match((await page.locator('#a-district').innerText()).trim(), /yi$|outside/);
   assert.deepEqual(problems, []);
   await ctx.close();
 });

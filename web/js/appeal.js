@@ -429,6 +429,7 @@ function renderConfirmation() {
   $('done-status').textContent = statusWord(r.status);
   $('done-what').textContent = [nameOf(r.category), nameOf(r.type)].filter(Boolean).join(' — ');
   $('done-org').textContent = nameOf(r.organisation);
+  $('done-district').textContent = r.district ? nameOf(r.district) : t('district.none');
   $('done-reaction').textContent = dateTime(r.reaction_due_at);
   $('done-resolution').textContent = dateTime(r.resolution_due_at);
   const url = new URL(r.tracking_url || ('/track.html#' + r.tracking_token), location.origin).href;

@@ -206,6 +206,10 @@ const DICT = {
 
     'footer.text': 'Контакт — відкрите програмне забезпечення для міських контакт-центрів.',
     'footer.emergency': 'Екстрені служби: 101 · 102 · 103 · 104',
+
+    'track.district': 'Район',
+    'done.district': 'Район',
+    'district.none': 'поза межами районів міста',
   },
   en: {
     'site.name': 'Kontakt',
@@ -402,6 +406,10 @@ const DICT = {
 
     'footer.text': 'Kontakt is open-source software for city contact centers.',
     'footer.emergency': 'Emergency services: 101 · 102 · 103 · 104',
+
+    'track.district': 'District',
+    'done.district': 'District',
+    'district.none': 'outside the city districts',
   },
 };
 

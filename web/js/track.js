@@ -100,6 +100,7 @@ function render() {
   $('a-type').textContent = nameOf(a.type);
   $('a-priority').textContent = priorityWord(a.priority);
   $('a-org').textContent = nameOf(a.organisation);
+  $('a-district').textContent = a.district ? nameOf(a.district) : t('district.none');
   $('a-created').textContent = dateTime(a.created_at);
   const addr = a.location && a.location.address;
   $('a-address').textContent = addr || t('track.noAddress');
