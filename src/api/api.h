@@ -40,6 +40,7 @@ typedef struct {
     char *config_answer;     /* GET /api/v1/config, built once */
     char *openapi;           /* docs/openapi.json */
     sweeper *sweeper;        /* woken when a new appeal may be due earlier */
+    struct addr_index *addresses; /* streets and houses, built at start; read-only */
 } app_ctx;
 
 extern const http_route api_routes[];
@@ -58,6 +59,8 @@ void api_categories(http_req *req);
 void api_appeal_create(http_req *req);
 void api_appeal_get(http_req *req);
 void api_track_get(http_req *req);
+void api_addresses(http_req *req);
+void api_address_nearest(http_req *req);
 
 /* Shared shapes */
 json_t *api_named(const char *code, const char *uk, const char *en);

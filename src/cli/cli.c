@@ -17,8 +17,11 @@ static const cli_command commands[] = {
     {"serve", "serve the API, the pages and the background jobs", "", cmd_serve},
     {"migrate", "create or upgrade the schema; load the catalogue if the database has none", "",
      cmd_migrate},
-    {"import", "import data: `catalog` (data/categories.json + data/organisations.json)",
-     "catalog", cmd_import},
+    {"import",
+     "import data: `catalog` (data/categories.json + data/organisations.json), `streets [FILE]` "
+     "(the register of renamed streets, default " CLI_STREETS_FILE "), `addresses FILE.csv` "
+     "(street,house,lat,lon)",
+     "catalog | streets [FILE] | addresses FILE.csv", cmd_import},
     {"demo", "fill the database with realistic demo appeals", "", cmd_demo},
     {"routes", "print the HTTP routing table (METHOD PATH), one route a line", "", cmd_routes},
 };

@@ -58,6 +58,7 @@ int cmd_migrate(int argc, char **argv) {
     }
     fprintf(stderr, "kontakt migrate: schema version %d (%s)\n", version, c.drv->name);
     rc = cli_load_catalog(&c, cfg.data_dir, false);
+    if (rc == DB_OK) rc = cli_load_demo_places(&c, cfg.data_dir, &cfg.bounds);
     cli_close(&c);
     return rc == DB_OK ? 0 : 1;
 }
@@ -72,18 +73,25 @@ int cmd_import(int argc, char **argv) {
          &cfg.data_dir, NULL, 0, 0, NULL},
         {0},
     };
-    const char *pos[1];
+    const char *pos[2];
     int n_pos;
     const cli_command *cmd = cli_find("import");
-    int r = cli_parse(cmd, flags, argc, argv, pos, 1, &n_pos);
+    int r = cli_parse(cmd, flags, argc, argv, pos, 2, &n_pos);
     if (r) return r > 0 ? 0 : 2;
-    if (n_pos != 1 || strcmp(pos[0], "catalog") != 0) {
-        fprintf(stderr, "kontakt import: say what to import: catalog (see --help)\n");
+    const char *what = n_pos ? pos[0] : "";
+    bool catalog = strcmp(what, "catalog") == 0 && n_pos == 1;
+    bool streets = strcmp(what, "streets") == 0;
+    bool addresses = strcmp(what, "addresses") == 0 && n_pos == 2;
+    if (!catalog && !streets && !addresses) {
+        fprintf(stderr, "kontakt import: say what to import: catalog, streets [FILE] or "
+                        "addresses FILE.csv (see --help)\n");
         return 2;
     }
     db_conn c;
     if (!cli_open(cfg.db_url, &c)) return 1;
-    int rc = cli_load_catalog(&c, cfg.data_dir, true);
+    int rc = catalog     ? cli_load_catalog(&c, cfg.data_dir, true)
+             : streets   ? cli_import_streets(&c, n_pos == 2 ? pos[1] : CLI_STREETS_FILE)
+                         : cli_import_addresses(&c, pos[1], &cfg.bounds);
     cli_close(&c);
     return rc == DB_OK ? 0 : 1;
 }
