@@ -6,7 +6,7 @@
 #include <string.h>
 #include "util/banned.h"
 
-#define BATCH 64 /* rows per INSERT of addresses */
+#define BATCH 192 /* rows per INSERT of addresses */
 
 static const char *SQL_COUNT = "SELECT count(*) FROM streets";
 static const char *SQL_STREET =
