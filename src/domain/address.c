@@ -171,9 +171,18 @@ static void unjoin(addr_tokens *out) {
     }
 }
 
+static void sign(addr_tokens *out) {
+    for (int i = 0; i < out->n; i++) {
+        addr_token *t = &out->t[i];
+        t->sig = 0;
+        for (int j = 0; j < t->len; j++) t->sig |= UINT64_C(1) << (t->cp[j] % 64);
+    }
+}
+
 void addr_tokenize(const char *text, size_t len, bool strip_kinds, addr_tokens *out) {
     split_tokens(text, len, out);
     unjoin(out);
+    sign(out);
     out->kind = ADDR_KIND_NONE;
     if (!strip_kinds) return;
     int names = 0;
@@ -330,6 +339,8 @@ int addr_token_match(const addr_token *q, const addr_token *name) {
         return m == n ? ADDR_EXACT : ADDR_PREFIX;
     if (m < 4) return ADDR_NO_MATCH;
     int k = m >= 8 ? 2 : 1;
+    /* Each edit brings at most one letter of q that the name lacks. */
+    if (__builtin_popcountll(q->sig & ~name->sig) > k) return ADDR_NO_MATCH;
     if (addr_distance(q->cp, m, name->cp, n, k) <= k) return ADDR_TYPO;
     if (m >= 5 && n > m && addr_distance(q->cp, m, name->cp, m, 1) <= 1) return ADDR_TYPO;
     return ADDR_NO_MATCH;

@@ -31,6 +31,7 @@ const char *addr_former_word(addr_kind k);
 typedef struct {
     uint32_t cp[ADDR_TOKEN_MAX];
     int len;
+    uint64_t sig; /* bit (cp % 64) of each code point: a quick filter before the distance */
 } addr_token;
 
 typedef struct {
