@@ -324,6 +324,11 @@ int cli_load_demo_places(db_conn *c, const char *data_dir, const dom_bounds *bou
     int64_t n = 0;
     int rc = store_streets_count(c, &n);
     if (rc != DB_OK || n > 0) return rc;
+    if (!dom_bounds_contains(bounds, 48.4647, 35.0462)) {
+        fprintf(stderr, "kontakt migrate: the demo streets and addresses are Dnipro's and the "
+                        "city bounds do not include Dnipro: not loaded\n");
+        return DB_OK;
+    }
     const char *streets = getenv("KONTAKT_STREETS_FILE");
     if (!streets || !*streets) streets = CLI_STREETS_FILE;
     FILE *f = fopen(streets, "rb");

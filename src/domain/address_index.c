@@ -204,7 +204,7 @@ void addr_index_finish(addr_index *ix) {
     for (size_t i = 0; i < ix->n_streets; i++) {
         street *s = &ix->streets[i];
         order[i] = (int)i;
-        qsort(s->houses, (size_t)s->n_houses, sizeof(int), cmp_house);
+        if (s->n_houses > 1) qsort(s->houses, (size_t)s->n_houses, sizeof(int), cmp_house);
         double lat = 0, lon = 0;
         int n = 0;
         for (int h = 0; h < s->n_houses; h++) {
