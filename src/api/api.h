@@ -48,6 +48,7 @@ typedef struct {
     dom_routing routing;
     char *districts_answer;     /* GET /api/v1/districts, built once */
     char *districts_geo_answer; /* ... ?geometry=1 */
+    struct addr_index *addresses; /* streets and houses, built at start; read-only */
 } app_ctx;
 
 extern const http_route api_routes[];
@@ -75,6 +76,8 @@ void api_districts(http_req *req);
 bool api_districts_prepare(app_ctx *app);
 void api_districts_release(app_ctx *app);
 json_t *api_district_json(const app_ctx *app, const char *code);
+void api_addresses(http_req *req);
+void api_address_nearest(http_req *req);
 
 /* Shared shapes */
 json_t *api_named(const char *code, const char *uk, const char *en);

@@ -17,5 +17,7 @@ const http_route api_routes[] = {
     {"GET", "/api/v1/duplicates", api_duplicates, 0, false, false},
     {"POST", "/api/v1/appeals/{number}/subscriptions", api_subscribe, 1024, true, true},
     {"GET", "/api/v1/districts", api_districts, 0, false, false},
+    {"GET", "/api/v1/addresses", api_addresses, 0, false, false},
+    {"GET", "/api/v1/addresses/nearest", api_address_nearest, 0, false, false},
 };
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

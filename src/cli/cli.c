@@ -20,8 +20,9 @@ static const cli_command commands[] = {
      cmd_migrate},
     {"import",
      "import data: `catalog` (data/categories.json, organisations.json, routing.json), "
-     "`districts FILE.geojson`",
-     "catalog | districts FILE", cmd_import},
+     "`districts FILE.geojson`, `streets [FILE]` (the register of renamed streets, default "
+     CLI_STREETS_FILE "), `addresses FILE.csv` (street,house,lat,lon)",
+     "catalog | districts FILE | streets [FILE] | addresses FILE.csv", cmd_import},
     {"demo", "fill the database with realistic demo appeals", "", cmd_demo},
     {"routes", "print the HTTP routing table (METHOD PATH), one route a line", "", cmd_routes},
 };

@@ -36,6 +36,15 @@ char *cli_read_file(const char *path, size_t max);
  * (replace: even when a catalogue is already there). */
 int cli_load_catalog(db_conn *c, const char *data_dir, bool replace);
 
+/* Streets and addresses (cmd_places.c). The register of renamed streets
+ * is read from the shared data at run time, never copied into the repo. */
+#define CLI_STREETS_FILE "../shared/data/geo/dnipro-street-renames.json"
+int cli_import_streets(db_conn *c, const char *file);
+int cli_import_addresses(db_conn *c, const char *file, const dom_bounds *bounds);
+/* When the database has no streets: the register and data/addresses-dnipro-demo.csv
+ * (KONTAKT_DEMO_PLACES=0 skips it). */
+int cli_load_demo_places(db_conn *c, const char *data_dir, const dom_bounds *bounds);
+
 const cli_command *cli_find(const char *name);
 /* Parses the catalogue stored in the database; explains on stderr when
  * there is none or it is broken. */

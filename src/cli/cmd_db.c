@@ -63,6 +63,7 @@ int cmd_migrate(int argc, char **argv) {
         snprintf(path, sizeof path, "%s/districts-dnipro.geojson", cfg.data_dir);
         rc = cli_load_districts(&c, path, false);
     }
+    if (rc == DB_OK) rc = cli_load_demo_places(&c, cfg.data_dir, &cfg.bounds);
     cli_close(&c);
     return rc == DB_OK ? 0 : 1;
 }
@@ -82,9 +83,14 @@ int cmd_import(int argc, char **argv) {
     const cli_command *cmd = cli_find("import");
     int r = cli_parse(cmd, flags, argc, argv, pos, 2, &n_pos);
     if (r) return r > 0 ? 0 : 2;
-    bool districts = n_pos >= 1 && strcmp(pos[0], "districts") == 0;
-    if (!districts && (n_pos != 1 || strcmp(pos[0], "catalog") != 0)) {
-        fprintf(stderr, "kontakt import: say what to import: catalog | districts FILE (see --help)\n");
+    const char *what = n_pos ? pos[0] : "";
+    bool catalog = strcmp(what, "catalog") == 0 && n_pos == 1;
+    bool districts = strcmp(what, "districts") == 0;
+    bool streets = strcmp(what, "streets") == 0;
+    bool addresses = strcmp(what, "addresses") == 0 && n_pos == 2;
+    if (!catalog && !districts && !streets && !addresses) {
+        fprintf(stderr, "kontakt import: say what to import: catalog, districts FILE.geojson, "
+                        "streets [FILE] or addresses FILE.csv (see --help)\n");
         return 2;
     }
     db_conn c;
@@ -94,7 +100,9 @@ int cmd_import(int argc, char **argv) {
         cli_close(&c);
         return ret;
     }
-    int rc = cli_load_catalog(&c, cfg.data_dir, true);
+    int rc = catalog     ? cli_load_catalog(&c, cfg.data_dir, true)
+             : streets   ? cli_import_streets(&c, n_pos == 2 ? pos[1] : CLI_STREETS_FILE)
+                         : cli_import_addresses(&c, pos[1], &cfg.bounds);
     cli_close(&c);
     return rc == DB_OK ? 0 : 1;
 }

@@ -1,5 +1,6 @@
 /* serve: the API, the pages and the sweeper, until SIGTERM/SIGINT. */
 #include "cli/cli.h"
+#include "domain/address_index.h"
 #include "jobs/sweeper.h"
 #include "store/store.h"
 #include "util/log.h"
@@ -30,6 +31,23 @@ static void build_csp(const char *tile_url, char *out, size_t cap) {
              host);
 }
 
+/* The address index: every street and house, in memory for autocomplete. */
+static bool load_addresses(app_ctx *app) {
+    app->addresses = addr_index_new();
+    db_conn *c = db_pool_acquire(app->pool);
+    int rc = store_address_index_load(c, app->addresses);
+    db_pool_release(app->pool, c);
+    if (rc != DB_OK) {
+        fprintf(stderr, "kontakt serve: cannot load the addresses (run `kontakt migrate`)\n");
+        addr_index_free(app->addresses);
+        app->addresses = NULL;
+        return false;
+    }
+    log_info("addresses loaded", "\"streets\":%zu,\"addresses\":%zu",
+             addr_index_street_count(app->addresses), addr_index_address_count(app->addresses));
+    return true;
+}
+
 static int serve(kontakt_config *cfg) {
     int threads = cfg->threads > 0 ? cfg->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1) threads = 1;
@@ -46,6 +64,12 @@ static int serve(kontakt_config *cfg) {
     db_pool_release(pool, c);
     if (loaded && !places) dom_catalog_free(&app.catalog);
     if (!places || !api_prepare(&app, err, sizeof err) || !api_districts_prepare(&app)) {
+        db_pool_close(pool);
+        return 1;
+    }
+    if (!load_addresses(&app)) {
+        api_release(&app);
+        dom_catalog_free(&app.catalog);
         db_pool_close(pool);
         return 1;
     }
@@ -86,6 +110,7 @@ static int serve(kontakt_config *cfg) {
     api_districts_release(&app);
     dom_districts_free(&app.districts);
     dom_routing_free(&app.routing);
+    addr_index_free(app.addresses);
     dom_catalog_free(&app.catalog);
     db_pool_close(pool);
     if (!rc) log_info("stopped", NULL);

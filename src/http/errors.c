@@ -20,6 +20,7 @@ static const error_def errors[] = {
      "An appeal number looks like YYYY-NNNNNN, e.g. 2026-000123"},
     {"invalid_query", 400, "Перевірте параметри запиту: деякі мають неприпустиме значення",
      "Check the query parameters: some have a value that is not allowed"},
+    {"address_not_found", 404, "Поруч немає відомої адреси", "No known address nearby"},
     {"not_found", 404, "Такої сторінки або ресурсу немає", "No such page or resource"},
     {"appeal_not_found", 404, "Звернення з таким номером не знайдено",
      "No appeal with this number"},

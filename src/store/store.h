@@ -141,4 +141,23 @@ int store_next_check(db_conn *c, int64_t *at);
  * overdue flags and their public events; recomputes next_check_at. Sets
  * *marked to the number of appeals changed. */
 int store_sweep(db_conn *c, int64_t now, int limit, int *marked);
+/* --- streets and addresses (store/addresses.c) ------------------------- */
+struct addr_index;
+int store_streets_count(db_conn *c, int64_t *n);
+/* Inserts the street (name, kind) or finds it; a known street keeps its
+ * district unless it had none. */
+int store_street_upsert(db_conn *c, const char *name, const char *kind, const char *district,
+                        int64_t *id);
+int store_street_old_name(db_conn *c, int64_t street_id, const char *old_name);
+typedef struct {
+    int64_t street_id;
+    const char *house;
+    bool has_coords;
+    double lat, lon;
+    const char *district; /* may be NULL */
+} store_address;
+/* Inserts or updates (street, house) rows, many per statement. */
+int store_addresses_put(db_conn *c, const store_address *a, int n);
+/* Fills the index with every street, old name and address, and finishes it. */
+int store_address_index_load(db_conn *c, struct addr_index *ix);
 #endif

@@ -8,6 +8,7 @@ import { dateTime, priorityWord, statusWord, within } from './format.js';
 import { cpLength, emailValid, hasControl, inBounds, normalizePhone, parseCoord } from './validate.js';
 import { leaflet, makeMap } from './map.js';
 import { watchDuplicates } from './duplicates.js';
+import { addressAutocomplete, nearestAddress } from './address.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -23,6 +24,7 @@ let categories = [];
 let limits = { description_min: 10, description_max: 4000, name_max: 200, address_max: 300 };
 let map = null;
 let marker = null;
+let addressAuto = false; // the address field holds what a pin filled in, not the resident's text
 let submitted = false;     // after the first submit attempt every field is checked live
 let sending = false;
 let lastAttempt = null;    // {key, bodyText}: a retry of the same body reuses the key
@@ -278,6 +280,7 @@ function placeMarker(lat, lon) {
     marker.on('dragend', () => {
       const p = marker.getLatLng();
       setCoords(p.lat, p.lng, false);
+      describePin(p.lat, p.lng);
     });
     marker.addTo(map);
   } else {
@@ -292,6 +295,28 @@ function setCoords(lat, lon, moveMarker = true) {
   if (moveMarker) placeMarker(lat, lon);
   edited('location');
   document.dispatchEvent(new CustomEvent('kontakt:pin'));
+}
+
+// A dropped pin fills the address with the nearest known one, unless the
+// resident wrote an address of their own.
+async function describePin(lat, lon) {
+  const input = $('address');
+  if (input.value.trim() && !addressAuto) return;
+  const s = await nearestAddress(round6(lat), round6(lon));
+  if (input.value.trim() && !addressAuto) return; // typed meanwhile
+  input.value = s ? s.label_uk : '';
+  addressAuto = !!s;
+  say($('map-note'), s ? t('address.fromPin') : '');
+  edited('address');
+}
+
+// A chosen suggestion with coordinates moves the pin there.
+function addressChosen(s) {
+  addressAuto = false;
+  edited('address');
+  if (typeof s.lat !== 'number' || typeof s.lon !== 'number') return;
+  setCoords(s.lat, s.lon);
+  if (map) map.setView([s.lat, s.lon], Math.max(map.getZoom(), 16));
 }
 
 // From the fields: move the pin.
@@ -314,10 +339,14 @@ function initMap() {
   }
   map = makeMap(box, config, { onTileError: () => say(note, t('appeal.map.offline')) });
   if (!map) return;
-  map.on('click', (e) => setCoords(e.latlng.lat, e.latlng.lng));
+  map.on('click', (e) => { setCoords(e.latlng.lat, e.latlng.lng); describePin(e.latlng.lat, e.latlng.lng); });
   const centre = $('pin-center');
   centre.hidden = false;
-  centre.addEventListener('click', () => { const c = map.getCenter(); setCoords(c.lat, c.lng); });
+  centre.addEventListener('click', () => {
+    const c = map.getCenter();
+    setCoords(c.lat, c.lng);
+    describePin(c.lat, c.lng);
+  });
   if ('geolocation' in navigator && window.isSecureContext) {
     const loc = $('locate');
     loc.hidden = false;
@@ -325,6 +354,7 @@ function initMap() {
       navigator.geolocation.getCurrentPosition(
         (pos) => {
           setCoords(pos.coords.latitude, pos.coords.longitude);
+          describePin(pos.coords.latitude, pos.coords.longitude);
           map.setView([pos.coords.latitude, pos.coords.longitude], 17);
         },
         () => say(note, t('appeal.map.locateFailed')),
@@ -478,6 +508,8 @@ function wire() {
   for (const id of ['description', 'address', 'name', 'phone', 'email']) {
     $(id).addEventListener('input', () => edited(id));
   }
+  $('address').addEventListener('input', () => { addressAuto = false; });
+  addressAutocomplete($('address'), { onChoose: addressChosen });
   for (const input of [latInput, lonInput]) {
     input.addEventListener('input', () => { coordsTyped(); edited(input.id); });
   }
