@@ -98,6 +98,8 @@ say "database $DB: $TOTAL appeals; GETs draw from $YEAR-000001..$YEAR-$(printf %
 WORK_DB=$OUT/run.db
 rm -f "$WORK_DB" "$WORK_DB-wal" "$WORK_DB-shm"
 cp "$DB" "$WORK_DB"
+# A cached database from an older build gets the current schema.
+KONTAKT_DEMO_PLACES=0 "$KONTAKT" migrate --db "$WORK_DB" >/dev/null 2>&1 || die "migrate failed ($WORK_DB)"
 
 # ---- servers ---------------------------------------------------------------
 # Starts "$@" with stderr to $log, waits for {"msg":"listening",...,"port":N}.
