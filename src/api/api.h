@@ -31,6 +31,7 @@ typedef struct {
 } kontakt_config;
 
 typedef struct sweeper sweeper;
+typedef struct mapindex mapindex;
 
 typedef struct {
     const kontakt_config *cfg;
@@ -40,6 +41,7 @@ typedef struct {
     char *config_answer;     /* GET /api/v1/config, built once */
     char *openapi;           /* docs/openapi.json */
     sweeper *sweeper;        /* woken when a new appeal may be due earlier */
+    mapindex *map;           /* the public map's points (api/mapindex.h) */
 } app_ctx;
 
 extern const http_route api_routes[];
@@ -58,6 +60,7 @@ void api_categories(http_req *req);
 void api_appeal_create(http_req *req);
 void api_appeal_get(http_req *req);
 void api_track_get(http_req *req);
+void api_map(http_req *req);
 
 /* Shared shapes */
 json_t *api_named(const char *code, const char *uk, const char *en);

@@ -14,5 +14,6 @@ const http_route api_routes[] = {
     {"POST", "/api/v1/appeals", api_appeal_create, APPEAL_BODY_MAX, true, true},
     {"GET", "/api/v1/appeals/{number}", api_appeal_get, 0, false, false},
     {"GET", "/api/v1/track/{token}", api_track_get, 0, false, false},
+    {"GET", "/api/v1/map", api_map, 0, false, false},
 };
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

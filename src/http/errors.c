@@ -30,6 +30,8 @@ static const error_def errors[] = {
      "Send the data as application/json"},
     {"validation_failed", 422, "Перевірте поля звернення: деякі заповнені неправильно",
      "Check the fields: some are not filled in correctly"},
+    {"invalid_query", 422, "Перевірте параметри запиту: деякі задано неправильно",
+     "Check the query parameters: some are not valid"},
     {"idempotency_key_reused", 422,
      "Цей Idempotency-Key уже використано для іншого запиту",
      "This Idempotency-Key was already used for a different request"},
@@ -61,6 +63,11 @@ static const field_def field_errors[] = {
     {"control_chars", "містить недопустимі керувальні символи",
      "contains control characters that are not allowed"},
     {"invalid_utf8", "текст не в кодуванні UTF-8", "the text is not valid UTF-8"},
+    {"invalid_bbox", "має бути minLon,minLat,maxLon,maxLat у межах ±180/±90, min < max",
+     "must be minLon,minLat,maxLon,maxLat within ±180/±90, min < max"},
+    {"invalid_date", "дата має вигляд РРРР-ММ-ДД", "a date looks like YYYY-MM-DD"},
+    {"date_order", "кінець періоду раніше за початок", "the period ends before it starts"},
+    {"unknown_status", "невідомий статус", "unknown status"},
 };
 
 /* Human names of the fields residents fill in, so a message reads
@@ -80,6 +87,12 @@ static const struct {
     {"applicant.phone", "Телефон", "Phone"},
     {"applicant.email", "Електронна пошта", "Email"},
     {"channel", "Канал", "Channel"},
+    {"bbox", "Область мапи", "Map area"},
+    {"zoom", "Масштаб", "Zoom"},
+    {"status", "Статус", "Status"},
+    {"from", "Початок періоду", "Period start"},
+    {"to", "Кінець періоду", "Period end"},
+    {"district", "Район", "District"},
 };
 
 static const char *label_of(const char *path, bool en) {

@@ -128,6 +128,8 @@ const store_migration store_migrations_pg[] = {
      "  created_at BIGINT NOT NULL\n"
      ");\n"
      "CREATE INDEX subscriptions_appeal ON subscriptions(appeal_id);\n"},
+    {3, "map: appeals by updated_at, for the map index's refresh",
+     "CREATE INDEX appeals_updated ON appeals(updated_at);\n"},
 };
 const int store_migrations_pg_count =
     (int)(sizeof store_migrations_pg / sizeof store_migrations_pg[0]);

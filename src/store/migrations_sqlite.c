@@ -119,6 +119,8 @@ const store_migration store_migrations_sqlite[] = {
      "  created_at INTEGER NOT NULL\n"
      ");\n"
      "CREATE INDEX subscriptions_appeal ON subscriptions(appeal_id);\n"},
+    {3, "map: appeals by updated_at, for the map index's refresh",
+     "CREATE INDEX appeals_updated ON appeals(updated_at);\n"},
 };
 const int store_migrations_sqlite_count =
     (int)(sizeof store_migrations_sqlite / sizeof store_migrations_sqlite[0]);

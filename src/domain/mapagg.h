@@ -1,0 +1,86 @@
+/* The public map's aggregation: points of appeals in compact arrays and,
+ * for a viewport (bbox + zoom) and filters, either the matching appeals or
+ * counts per grid cell (Web Mercator: 256-px tiles, 64-px cells, doubled
+ * until the cells in view fit the feature cap), with counts per status.
+ * Pure: no I/O, no locks (the caller holds whatever lock guards the points). */
+#ifndef KONTAKT_DOMAIN_MAPAGG_H
+#define KONTAKT_DOMAIN_MAPAGG_H
+#include "domain/lifecycle.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MAP_MAX_FEATURES 2000 /* never more features in one answer */
+#define MAP_APPEAL_ZOOM 16    /* from this zoom on: appeals, never clusters */
+#define MAP_MAX_ZOOM 20
+#define MAP_NO_CODE 255       /* unknown category / no district */
+
+/* Structure of arrays, sorted by id (the store's order). */
+typedef struct {
+    uint32_t *id;
+    float *lat, *lon;
+    uint32_t *seq;    /* the number: year-seq */
+    uint16_t *year;
+    uint16_t *day;    /* created: Kyiv calendar day, days since 1970-01-01 */
+    uint8_t *status;  /* dom_status */
+    uint8_t *category;/* index into the caller's category list, MAP_NO_CODE: unknown */
+    uint8_t *district;/* index into the caller's district list, MAP_NO_CODE: none */
+    size_t n, cap;
+} dom_mappoints;
+
+typedef struct {
+    uint32_t id, seq;
+    float lat, lon;
+    uint16_t year, day;
+    uint8_t status, category, district;
+} dom_mappoint;
+
+void dom_mappoints_init(dom_mappoints *p);
+void dom_mappoints_reserve(dom_mappoints *p, size_t cap);
+void dom_mappoints_free(dom_mappoints *p);
+/* Inserts or replaces the point with pt->id, keeping the id order. */
+void dom_mappoints_put(dom_mappoints *p, const dom_mappoint *pt);
+/* Index of id, or -1. */
+long dom_mappoints_find(const dom_mappoints *p, uint32_t id);
+/* Bytes held by the arrays. */
+size_t dom_mappoints_bytes(const dom_mappoints *p);
+
+typedef struct {
+    double min_lon, min_lat, max_lon, max_lat;
+    int zoom;                  /* 0..MAP_MAX_ZOOM */
+    bool category[256];        /* used when any_category is false */
+    bool any_category;
+    bool status[DOM_ST_COUNT]; /* used when any_status is false */
+    bool any_status;
+    int day_from, day_to;      /* inclusive; -1: open */
+    int district;              /* -1: any */
+    int max_features;          /* 0: MAP_MAX_FEATURES */
+} dom_mapquery;
+
+void dom_mapquery_init(dom_mapquery *q);
+
+typedef struct {
+    bool cluster;
+    uint32_t index;            /* appeal: index into the points */
+    uint32_t count;            /* cluster */
+    uint32_t by_status[DOM_ST_COUNT];
+    double lat, lon;           /* cluster: the weighted centre */
+} dom_mapfeature;
+
+typedef struct {
+    dom_mapfeature *features;  /* owned */
+    size_t n;
+    uint64_t total;            /* matching points in the bbox */
+    bool truncated;            /* appeals beyond the cap were left out */
+    bool clustered;
+} dom_mapresult;
+
+/* Answers the query. The result owns its features (dom_mapresult_free). */
+void dom_map_aggregate(const dom_mappoints *p, const dom_mapquery *q, dom_mapresult *out);
+void dom_mapresult_free(dom_mapresult *r);
+
+/* Days since 1970-01-01 of a calendar date; false when the date is not valid. */
+bool dom_map_date_days(int y, int m, int d, int *days);
+/* The Kyiv calendar day of an instant (needs dom_tz_init, see deadline.h). */
+int dom_map_day_of(int64_t ms);
+#endif
