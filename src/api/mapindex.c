@@ -55,7 +55,7 @@ static void put_row(const store_map_row *row, void *ctx) {
     int day = dom_map_day_of(row->created_at);
     dom_mappoint pt = {
         .id = (uint32_t)row->id, .seq = (uint32_t)row->seq,
-        .lat = (float)row->lat, .lon = (float)row->lon,
+        .lat = row->lat, .lon = row->lon,
         .year = (uint16_t)row->year, .day = (uint16_t)(day > 0 ? day : 0),
         .status = (uint8_t)st, .category = category_code(m, row->category),
         .district = district_code(m, row->district),

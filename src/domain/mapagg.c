@@ -7,8 +7,6 @@
 #include <time.h>
 #include "util/banned.h"
 
-#define CELL_PX 64.0
-
 void dom_mappoints_init(dom_mappoints *p) { memset(p, 0, sizeof *p); }
 
 #define GROW(field) p->field = xrealloc(p->field, cap * sizeof *p->field)
@@ -16,8 +14,8 @@ void dom_mappoints_init(dom_mappoints *p) { memset(p, 0, sizeof *p); }
 void dom_mappoints_reserve(dom_mappoints *p, size_t cap) {
     if (cap <= p->cap) return;
     GROW(id);
-    GROW(lat);
-    GROW(lon);
+    GROW(x);
+    GROW(y);
     GROW(seq);
     GROW(year);
     GROW(day);
@@ -29,8 +27,8 @@ void dom_mappoints_reserve(dom_mappoints *p, size_t cap) {
 
 void dom_mappoints_free(dom_mappoints *p) {
     free(p->id);
-    free(p->lat);
-    free(p->lon);
+    free(p->x);
+    free(p->y);
     free(p->seq);
     free(p->year);
     free(p->day);
@@ -41,7 +39,7 @@ void dom_mappoints_free(dom_mappoints *p) {
 }
 
 size_t dom_mappoints_bytes(const dom_mappoints *p) {
-    return p->cap * (sizeof *p->id + sizeof *p->lat + sizeof *p->lon + sizeof *p->seq +
+    return p->cap * (sizeof *p->id + sizeof *p->x + sizeof *p->y + sizeof *p->seq +
                      sizeof *p->year + sizeof *p->day + sizeof *p->status +
                      sizeof *p->category + sizeof *p->district);
 }
@@ -70,8 +68,8 @@ void dom_mappoints_put(dom_mappoints *p, const dom_mappoint *pt) {
         if (p->n == p->cap) dom_mappoints_reserve(p, p->cap ? p->cap + p->cap / 4 + 1024 : 1024);
         if (i < p->n) { /* out of order: rare (another server's earlier commit) */
             SHIFT(id);
-            SHIFT(lat);
-            SHIFT(lon);
+            SHIFT(x);
+            SHIFT(y);
             SHIFT(seq);
             SHIFT(year);
             SHIFT(day);
@@ -82,8 +80,8 @@ void dom_mappoints_put(dom_mappoints *p, const dom_mappoint *pt) {
         p->n++;
     }
     p->id[i] = pt->id;
-    p->lat[i] = pt->lat;
-    p->lon[i] = pt->lon;
+    p->x[i] = dom_map_x(pt->lon);
+    p->y[i] = dom_map_y(pt->lat);
     p->seq[i] = pt->seq;
     p->year[i] = pt->year;
     p->day[i] = pt->day;
@@ -104,58 +102,47 @@ void dom_mapresult_free(dom_mapresult *r) {
     memset(r, 0, sizeof *r);
 }
 
-/* Web Mercator, in pixels of a world `w` pixels wide. */
-static double merc_x(double lon, double w) { return (lon + 180.0) / 360.0 * w; }
-static double merc_y(double lat, double w) {
-    if (lat > 85.0511) lat = 85.0511;
-    if (lat < -85.0511) lat = -85.0511;
-    double r = lat * M_PI / 180.0;
-    return (1.0 - log(tan(r) + 1.0 / cos(r)) / M_PI) / 2.0 * w;
+#define WORLD 4294967296.0 /* 2^32 */
+#define MERC_LAT_MAX 85.0511287798
+
+uint32_t dom_map_x(double lon) {
+    double v = (lon + 180.0) / 360.0 * WORLD;
+    return v <= 0 ? 0 : v >= WORLD - 1 ? UINT32_MAX : (uint32_t)v;
 }
-static double merc_lat(double y, double w) {
-    return atan(sinh(M_PI * (1.0 - 2.0 * y / w))) * 180.0 / M_PI;
+
+uint32_t dom_map_y(double lat) {
+    if (lat > MERC_LAT_MAX) lat = MERC_LAT_MAX;
+    if (lat < -MERC_LAT_MAX) lat = -MERC_LAT_MAX;
+    double r = lat * M_PI / 180.0;
+    double v = (1.0 - log(tan(r) + 1.0 / cos(r)) / M_PI) / 2.0 * WORLD;
+    return v <= 0 ? 0 : v >= WORLD - 1 ? UINT32_MAX : (uint32_t)v;
+}
+
+double dom_map_lon(double x) { return (x + 0.5) / WORLD * 360.0 - 180.0; }
+double dom_map_lat(double y) {
+    return atan(sinh(M_PI * (1.0 - 2.0 * (y + 0.5) / WORLD))) * 180.0 / M_PI;
 }
 
 typedef struct {
-    double w, s;      /* world width and cell size in pixels */
-    long x0, y0;      /* first cell column/row */
+    int shift;       /* cell = coordinate >> shift */
+    uint32_t x0, y0; /* first cell column/row */
     long nx, ny;
-    double *row_lat;  /* row r holds lat in [row_lat[r], top): descending */
 } grid;
 
-static void grid_make(grid *g, const dom_mapquery *q, long max_cells) {
-    g->w = 256.0 * ldexp(1.0, q->zoom);
-    g->s = CELL_PX;
-    for (;;) {
-        g->x0 = (long)floor(merc_x(q->min_lon, g->w) / g->s);
-        long x1 = (long)floor(merc_x(q->max_lon, g->w) / g->s);
-        g->y0 = (long)floor(merc_y(q->max_lat, g->w) / g->s);
-        long y1 = (long)floor(merc_y(q->min_lat, g->w) / g->s);
-        g->nx = x1 - g->x0 + 1;
-        g->ny = y1 - g->y0 + 1;
-        if (g->nx * g->ny <= max_cells) break;
-        g->s *= 2;
+/* 64-px cells at the zoom (2^(30-zoom) units), doubled until they fit. */
+static void grid_make(grid *g, const uint32_t b[4], int zoom, long max_cells) {
+    for (g->shift = 30 - zoom;; g->shift++) {
+        g->x0 = b[0] >> g->shift;
+        g->y0 = b[1] >> g->shift;
+        g->nx = (long)(b[2] >> g->shift) - (long)g->x0 + 1;
+        g->ny = (long)(b[3] >> g->shift) - (long)g->y0 + 1;
+        if (g->nx * g->ny <= max_cells || g->shift == 31) break;
     }
-    g->row_lat = xmalloc((size_t)g->ny * sizeof *g->row_lat);
-    for (long r = 0; r < g->ny; r++) g->row_lat[r] = merc_lat((double)(g->y0 + r + 1) * g->s, g->w);
 }
 
-static long grid_cell(const grid *g, double lat, double lon) {
-    long cx = (long)floor(merc_x(lon, g->w) / g->s) - g->x0;
-    if (cx < 0) cx = 0;
-    if (cx >= g->nx) cx = g->nx - 1;
-    long lo = 0, hi = g->ny - 1; /* first row whose bottom latitude <= lat */
-    while (lo < hi) {
-        long mid = (lo + hi) / 2;
-        if (g->row_lat[mid] <= lat) hi = mid;
-        else lo = mid + 1;
-    }
-    return lo * g->nx + cx;
-}
-
-static bool matches(const dom_mappoints *p, size_t i, const dom_mapquery *q, const float b[4]) {
-    float lat = p->lat[i], lon = p->lon[i];
-    if (lon < b[0] || lat < b[1] || lon > b[2] || lat > b[3]) return false;
+static bool matches(const dom_mappoints *p, size_t i, const dom_mapquery *q, const uint32_t b[4]) {
+    uint32_t x = p->x[i], y = p->y[i];
+    if (x < b[0] || y < b[1] || x > b[2] || y > b[3]) return false;
     if (!q->any_status && !q->status[p->status[i] < DOM_ST_COUNT ? p->status[i] : 0]) return false;
     if (!q->any_category && !q->category[p->category[i]]) return false;
     if (q->day_from >= 0 && p->day[i] < q->day_from) return false;
@@ -167,7 +154,7 @@ static bool matches(const dom_mappoints *p, size_t i, const dom_mapquery *q, con
 typedef struct {
     uint32_t count, last;
     uint32_t by_status[DOM_ST_COUNT];
-    double sum_lat, sum_lon;
+    uint64_t sum_x, sum_y;
 } cell;
 
 static void emit_clusters(const dom_mappoints *p, const cell *cells, long n, dom_mapresult *out) {
@@ -178,15 +165,26 @@ static void emit_clusters(const dom_mappoints *p, const cell *cells, long n, dom
         memset(f, 0, sizeof *f);
         if (k->count == 1) { /* a lone appeal is shown as itself */
             f->index = k->last;
-            f->lat = p->lat[k->last];
-            f->lon = p->lon[k->last];
+            f->lat = dom_map_lat(p->y[k->last]);
+            f->lon = dom_map_lon(p->x[k->last]);
             continue;
         }
         f->cluster = true;
         f->count = k->count;
         memcpy(f->by_status, k->by_status, sizeof f->by_status);
-        f->lat = k->sum_lat / k->count;
-        f->lon = k->sum_lon / k->count;
+        f->lat = dom_map_lat((double)k->sum_y / k->count);
+        f->lon = dom_map_lon((double)k->sum_x / k->count);
+    }
+}
+
+static void emit_appeals(const dom_mappoints *p, const uint32_t *picked, size_t n,
+                         dom_mapresult *out) {
+    for (size_t j = 0; j < n; j++) {
+        dom_mapfeature *f = &out->features[out->n++];
+        memset(f, 0, sizeof *f);
+        f->index = picked[j];
+        f->lat = dom_map_lat(p->y[picked[j]]);
+        f->lon = dom_map_lon(p->x[picked[j]]);
     }
 }
 
@@ -194,37 +192,33 @@ void dom_map_aggregate(const dom_mappoints *p, const dom_mapquery *q, dom_mapres
     memset(out, 0, sizeof *out);
     long max = q->max_features > 0 ? q->max_features : MAP_MAX_FEATURES;
     bool appeals_only = q->zoom >= MAP_APPEAL_ZOOM;
+    /* y grows southwards: the north edge is the smaller y */
+    const uint32_t b[4] = {dom_map_x(q->min_lon), dom_map_y(q->max_lat), dom_map_x(q->max_lon),
+                           dom_map_y(q->min_lat)};
     grid g = {0};
     cell *cells = NULL;
     if (!appeals_only) {
-        grid_make(&g, q, max);
-        cells = calloc((size_t)(g.nx * g.ny), sizeof *cells);
-        if (!cells) abort();
+        grid_make(&g, b, q->zoom, max);
+        cells = xcalloc((size_t)(g.nx * g.ny), sizeof *cells);
     }
     uint32_t *picked = xmalloc((size_t)max * sizeof *picked);
     size_t n_picked = 0;
-    const float b[4] = {(float)q->min_lon, (float)q->min_lat, (float)q->max_lon, (float)q->max_lat};
     for (size_t i = 0; i < p->n; i++) {
         if (!matches(p, i, q, b)) continue;
         out->total++;
         if (n_picked < (size_t)max) picked[n_picked++] = (uint32_t)i;
         if (!cells) continue;
-        cell *k = &cells[grid_cell(&g, p->lat[i], p->lon[i])];
+        long cx = (long)(p->x[i] >> g.shift) - (long)g.x0, cy = (long)(p->y[i] >> g.shift) - (long)g.y0;
+        cell *k = &cells[cy * g.nx + cx];
         k->count++;
         k->last = (uint32_t)i;
         k->by_status[p->status[i] < DOM_ST_COUNT ? p->status[i] : 0]++;
-        k->sum_lat += p->lat[i];
-        k->sum_lon += p->lon[i];
+        k->sum_x += p->x[i];
+        k->sum_y += p->y[i];
     }
     out->features = xmalloc((size_t)max * sizeof *out->features);
     if (appeals_only || out->total <= (uint64_t)max) {
-        for (size_t j = 0; j < n_picked; j++) {
-            dom_mapfeature *f = &out->features[out->n++];
-            memset(f, 0, sizeof *f);
-            f->index = picked[j];
-            f->lat = p->lat[picked[j]];
-            f->lon = p->lon[picked[j]];
-        }
+        emit_appeals(p, picked, n_picked, out);
         out->truncated = out->total > n_picked;
     } else {
         out->clustered = true;
@@ -232,7 +226,6 @@ void dom_map_aggregate(const dom_mappoints *p, const dom_mapquery *q, dom_mapres
     }
     free(picked);
     free(cells);
-    free(g.row_lat);
 }
 
 bool dom_map_date_days(int y, int m, int d, int *days) {
