@@ -103,6 +103,7 @@ function render() {
   $('a-created').textContent = dateTime(a.created_at);
   const addr = a.location && a.location.address;
   $('a-address').textContent = addr || t('track.noAddress');
+  $('a-maplink').href = '/map.html#number=' + encodeURIComponent(a.number);
   $('a-description').textContent = a.description || '';
   renderTimeline();
   tick();
