@@ -79,8 +79,16 @@ test('street level: appeals as markers; a click opens the public card', async ()
   assert.match(await page.locator('#mp-card-title').textContent(), new RegExp(number));
   // another appeal, by clicking its marker
   await page.locator('#mp-card-close').click();
-  const other = page.locator('.leaflet-marker-icon.mk:not(.mk-hl)').first();
-  await other.waitFor();
+  const markers = page.locator('.leaflet-marker-icon.mk:not(.mk-hl)');
+  await markers.first().waitFor();
+  // one that no other marker covers
+  const free = await page.evaluate(() => [...document.querySelectorAll('.leaflet-marker-icon.mk:not(.mk-hl)')]
+    .findIndex((m) => {
+      const r = m.getBoundingClientRect();
+      return m.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2));
+    }));
+  assert.ok(free >= 0, 'a marker free to click');
+  const other = markers.nth(free);
   const title = await other.getAttribute('title');
   await other.click();
   await page.locator('#mp-card:not([hidden])').waitFor();
