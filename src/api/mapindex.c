@@ -12,6 +12,7 @@
 #include "util/banned.h"
 
 #define LOAD_PAGE 20000
+#define REFRESH_PAGE 2000
 #define MAX_DISTRICTS 254
 #define DISTRICT_CODE_MAX 32
 
@@ -74,27 +75,63 @@ static bool load_all(mapindex *m) {
     while (rc == DB_OK && n == LOAD_PAGE)
         rc = store_map_page(c, m->last_id, LOAD_PAGE, put_row, m, &n);
     db_pool_release(m->pool, c);
+    if (rc == DB_OK) dom_mappoints_index(&m->pts);
     return rc == DB_OK;
 }
 
-/* One refresh pass: everything changed since the last one seen (less the slack). */
+/* A page of changed rows, read without the lock, applied under it. */
+typedef struct {
+    const mapindex *m;
+    dom_mappoint *pts;
+    char (*districts)[DISTRICT_CODE_MAX];
+    int64_t max_updated, last_id;
+    int n;
+} change_page;
+
+static void collect_row(const store_map_row *row, void *ctx) {
+    change_page *pg = ctx;
+    dom_status st = DOM_ST_NEW;
+    dom_status_parse(row->status, &st);
+    int day = dom_map_day_of(row->created_at);
+    pg->pts[pg->n] = (dom_mappoint){
+        .id = (uint32_t)row->id, .seq = (uint32_t)row->seq, .lat = row->lat, .lon = row->lon,
+        .year = (uint16_t)row->year, .day = (uint16_t)(day > 0 ? day : 0),
+        .status = (uint8_t)st, .category = category_code(pg->m, row->category),
+    };
+    str_copy(pg->districts[pg->n], DISTRICT_CODE_MAX, row->district);
+    pg->n++;
+    if (row->updated_at > pg->max_updated) pg->max_updated = row->updated_at;
+    pg->last_id = row->id;
+}
+
+/* One refresh pass: everything changed since the last one seen (less the
+ * slack for transactions that committed late), page by page. */
 static void refresh(mapindex *m) {
-    db_conn *c = db_pool_acquire(m->pool);
     pthread_rwlock_rdlock(&m->lock);
     int64_t since = m->since - MAPINDEX_SLACK_MS, after = 0;
     pthread_rwlock_unlock(&m->lock);
-    int n = LOAD_PAGE, rc = DB_OK;
-    while (rc == DB_OK && n == LOAD_PAGE) {
+    change_page pg = {.m = m, .pts = xmalloc(REFRESH_PAGE * sizeof *pg.pts),
+                      .districts = xmalloc(REFRESH_PAGE * sizeof *pg.districts)};
+    db_conn *c = db_pool_acquire(m->pool);
+    int rc = DB_OK;
+    do {
+        pg.n = 0;
+        pg.max_updated = since;
+        rc = store_map_changed(c, since, after, REFRESH_PAGE, collect_row, &pg, NULL);
+        if (rc != DB_OK || !pg.n) break;
         pthread_rwlock_wrlock(&m->lock);
-        int64_t keep = m->since;
-        m->since = since; /* put_row raises it to the page's latest */
-        rc = store_map_changed(c, since, after, LOAD_PAGE, put_row, m, &n);
-        since = m->since;
-        after = m->last_id;
-        if (m->since < keep) m->since = keep;
+        for (int i = 0; i < pg.n; i++) {
+            pg.pts[i].district = district_code(m, pg.districts[i]);
+            dom_mappoints_put(&m->pts, &pg.pts[i]);
+        }
+        if (pg.max_updated > m->since) m->since = pg.max_updated;
         pthread_rwlock_unlock(&m->lock);
-    }
+        since = pg.max_updated;
+        after = pg.last_id;
+    } while (pg.n == REFRESH_PAGE);
     db_pool_release(m->pool, c);
+    free(pg.pts);
+    free(pg.districts);
     if (rc != DB_OK) log_error("map refresh failed", "\"rc\":%d", rc);
 }
 
@@ -110,6 +147,9 @@ static void *run(void *arg) {
         if (m->stop) break;
         pthread_mutex_unlock(&m->mu);
         refresh(m);
+        pthread_rwlock_wrlock(&m->lock);
+        if (dom_mappoints_index_due(&m->pts)) dom_mappoints_index(&m->pts);
+        pthread_rwlock_unlock(&m->lock);
         pthread_mutex_lock(&m->mu);
     }
     pthread_mutex_unlock(&m->mu);

@@ -4,7 +4,9 @@
  * own intake (mapindex_added) and, for several servers sharing one
  * PostgreSQL, by its own thread that reads the appeals whose updated_at is
  * at or after the last one seen (minus a slack for late commits) every
- * MAPINDEX_REFRESH_MS. Readers share a read lock; writers take it briefly. */
+ * MAPINDEX_REFRESH_MS (the index's own thread). Readers share a read lock;
+ * writers take it briefly. The same thread rebuilds the spatial index when
+ * 20,000 points came since the last build (~0.2 s a million, write lock). */
 #ifndef KONTAKT_API_MAPINDEX_H
 #define KONTAKT_API_MAPINDEX_H
 #include "domain/catalog.h"

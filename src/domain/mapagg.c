@@ -35,6 +35,8 @@ void dom_mappoints_free(dom_mappoints *p) {
     free(p->status);
     free(p->category);
     free(p->district);
+    free(p->order);
+    free(p->cells);
     dom_mappoints_init(p);
 }
 
@@ -62,11 +64,41 @@ long dom_mappoints_find(const dom_mappoints *p, uint32_t id) {
 
 #define SHIFT(field) memmove(p->field + i + 1, p->field + i, (p->n - i) * sizeof *p->field)
 
+static uint64_t cell_key(uint32_t x, uint32_t y) {
+    return (uint64_t)(y >> MAP_FINE_SHIFT) << 32 | (x >> MAP_FINE_SHIFT);
+}
+
+static long find_cell(const dom_mapcell *cells, size_t n, uint64_t key, bool exact) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cells[mid].key < key) lo = mid + 1;
+        else hi = mid;
+    }
+    return exact && (lo == n || cells[lo].key != key) ? -1 : (long)lo;
+}
+
+/* An indexed point changes: keep its cell's counts, or give the index up. */
+static void index_update(dom_mappoints *p, size_t i, uint32_t x, uint32_t y, uint8_t status) {
+    if (!p->cells || p->stale || i >= p->indexed) return;
+    uint64_t key = cell_key(p->x[i], p->y[i]);
+    long c = find_cell(p->cells, p->n_cells, key, true);
+    if (c < 0 || key != cell_key(x, y)) {
+        p->stale = true;
+        return;
+    }
+    dom_mapcell *k = &p->cells[c];
+    if (p->status[i] < DOM_ST_COUNT && k->by_status[p->status[i]]) k->by_status[p->status[i]]--;
+    if (status < DOM_ST_COUNT) k->by_status[status]++;
+}
+
 void dom_mappoints_put(dom_mappoints *p, const dom_mappoint *pt) {
     size_t i = p->n && p->id[p->n - 1] < pt->id ? p->n : lower_bound(p, pt->id);
+    uint32_t x = dom_map_x(pt->lon), y = dom_map_y(pt->lat);
     if (i == p->n || p->id[i] != pt->id) {
         if (p->n == p->cap) dom_mappoints_reserve(p, p->cap ? p->cap + p->cap / 4 + 1024 : 1024);
         if (i < p->n) { /* out of order: rare (another server's earlier commit) */
+            if (i < p->indexed) p->stale = true;
             SHIFT(id);
             SHIFT(x);
             SHIFT(y);
@@ -78,16 +110,65 @@ void dom_mappoints_put(dom_mappoints *p, const dom_mappoint *pt) {
             SHIFT(district);
         }
         p->n++;
+    } else {
+        index_update(p, i, x, y, pt->status);
     }
     p->id[i] = pt->id;
-    p->x[i] = dom_map_x(pt->lon);
-    p->y[i] = dom_map_y(pt->lat);
+    p->x[i] = x;
+    p->y[i] = y;
     p->seq[i] = pt->seq;
     p->year[i] = pt->year;
     p->day[i] = pt->day;
     p->status[i] = pt->status;
     p->category[i] = pt->category;
     p->district[i] = pt->district;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+void dom_mappoints_index(dom_mappoints *p) {
+    free(p->order);
+    free(p->cells);
+    size_t n = p->n, m = 0;
+    uint64_t *keys = xmalloc((n ? n : 1) * sizeof *keys), *u = xmalloc((n ? n : 1) * sizeof *u);
+    for (size_t i = 0; i < n; i++) keys[i] = u[i] = cell_key(p->x[i], p->y[i]);
+    qsort(u, n, sizeof *u, cmp_u64);
+    for (size_t i = 0; i < n; i++)
+        if (!m || u[m - 1] != u[i]) u[m++] = u[i];
+    p->cells = xcalloc(m ? m : 1, sizeof *p->cells);
+    for (size_t j = 0; j < m; j++) p->cells[j].key = u[j];
+    free(u);
+    uint32_t *ci = xmalloc((n ? n : 1) * sizeof *ci);
+    for (size_t i = 0; i < n; i++) {
+        dom_mapcell *k = &p->cells[ci[i] = (uint32_t)find_cell(p->cells, m, keys[i], true)];
+        k->len++;
+        k->by_status[p->status[i] < DOM_ST_COUNT ? p->status[i] : 0]++;
+        k->sum_x += p->x[i];
+        k->sum_y += p->y[i];
+    }
+    free(keys);
+    uint32_t at = 0;
+    for (size_t j = 0; j < m; j++) {
+        p->cells[j].start = at;
+        at += p->cells[j].len;
+        p->cells[j].len = 0; /* counts again while filling */
+    }
+    p->order = xmalloc((n ? n : 1) * sizeof *p->order);
+    for (size_t i = 0; i < n; i++) {
+        dom_mapcell *k = &p->cells[ci[i]];
+        p->order[k->start + k->len++] = (uint32_t)i;
+    }
+    free(ci);
+    p->n_cells = m;
+    p->indexed = n;
+    p->stale = false;
+}
+
+bool dom_mappoints_index_due(const dom_mappoints *p) {
+    return !p->cells || p->stale || p->n - p->indexed > 20000;
 }
 
 void dom_mapquery_init(dom_mapquery *q) {
@@ -188,44 +269,114 @@ static void emit_appeals(const dom_mappoints *p, const uint32_t *picked, size_t 
     }
 }
 
+/* One pass over the points (and, with the index, the cells) in the bbox. */
+typedef struct {
+    const dom_mappoints *p;
+    const dom_mapquery *q;
+    uint32_t b[4];
+    grid g;
+    cell *cells; /* NULL: appeals only */
+    uint32_t *picked;
+    size_t n_picked, max;
+    uint64_t total;
+    bool used_counts; /* some cells were taken by their counts: picked is incomplete */
+} scan;
+
+static void take(scan *s, size_t i) {
+    const dom_mappoints *p = s->p;
+    if (!matches(p, i, s->q, s->b)) return;
+    s->total++;
+    if (s->n_picked < s->max) s->picked[s->n_picked++] = (uint32_t)i;
+    if (!s->cells) return;
+    long cx = (long)(p->x[i] >> s->g.shift) - (long)s->g.x0;
+    long cy = (long)(p->y[i] >> s->g.shift) - (long)s->g.y0;
+    cell *k = &s->cells[cy * s->g.nx + cx];
+    k->count++;
+    k->last = (uint32_t)i;
+    k->by_status[p->status[i] < DOM_ST_COUNT ? p->status[i] : 0]++;
+    k->sum_x += p->x[i];
+    k->sum_y += p->y[i];
+}
+
+/* A cell wholly in the bbox, by its counts; false when it must be scanned. */
+static bool take_counts(scan *s, const dom_mapcell *c) {
+    uint32_t n = 0, all = 0;
+    for (int st = 0; st < DOM_ST_COUNT; st++) {
+        all += c->by_status[st];
+        if (s->q->any_status || s->q->status[st]) n += c->by_status[st];
+    }
+    if (n < 2 || !all) return n == 0; /* a lone appeal is shown as itself: scan */
+    uint32_t fx = (uint32_t)(c->key & 0xffffffffu), fy = (uint32_t)(c->key >> 32);
+    long cx = (long)(((uint64_t)fx << MAP_FINE_SHIFT) >> s->g.shift) - (long)s->g.x0;
+    long cy = (long)(((uint64_t)fy << MAP_FINE_SHIFT) >> s->g.shift) - (long)s->g.y0;
+    cell *k = &s->cells[cy * s->g.nx + cx];
+    k->count += n;
+    for (int st = 0; st < DOM_ST_COUNT; st++)
+        if (s->q->any_status || s->q->status[st]) k->by_status[st] += c->by_status[st];
+    k->sum_x += (uint64_t)((double)c->sum_x / all * n); /* the cell's mean, n times */
+    k->sum_y += (uint64_t)((double)c->sum_y / all * n);
+    s->total += n;
+    s->used_counts = true;
+    return true;
+}
+
+static bool cell_inside(const dom_mapcell *c, const uint32_t b[4]) {
+    uint64_t x0 = (c->key & 0xffffffffu) << MAP_FINE_SHIFT, y0 = (c->key >> 32) << MAP_FINE_SHIFT;
+    uint64_t size = (uint64_t)1 << MAP_FINE_SHIFT;
+    return x0 >= b[0] && x0 + size - 1 <= b[2] && y0 >= b[1] && y0 + size - 1 <= b[3];
+}
+
+static void run_scan(scan *s, bool counts) {
+    const dom_mappoints *p = s->p;
+    s->total = 0;
+    s->n_picked = 0;
+    s->used_counts = false;
+    if (s->cells) memset(s->cells, 0, (size_t)(s->g.nx * s->g.ny) * sizeof *s->cells);
+    if (!p->cells || p->stale) {
+        for (size_t i = 0; i < p->n; i++) take(s, i);
+        return;
+    }
+    const dom_mapquery *q = s->q;
+    counts = counts && s->cells && s->g.shift >= MAP_FINE_SHIFT && q->any_category &&
+             q->day_from < 0 && q->day_to < 0 && q->district < 0;
+    uint64_t x0 = s->b[0] >> MAP_FINE_SHIFT, x1 = s->b[2] >> MAP_FINE_SHIFT;
+    for (uint64_t cy = s->b[1] >> MAP_FINE_SHIFT; cy <= (s->b[3] >> MAP_FINE_SHIFT); cy++) {
+        for (long c = find_cell(p->cells, p->n_cells, cy << 32 | x0, false);
+             c < (long)p->n_cells && p->cells[c].key <= (cy << 32 | x1); c++) {
+            const dom_mapcell *k = &p->cells[c];
+            if (counts && cell_inside(k, s->b) && take_counts(s, k)) continue;
+            for (uint32_t j = 0; j < k->len; j++) take(s, p->order[k->start + j]);
+        }
+    }
+    for (size_t i = p->indexed; i < p->n; i++) take(s, i);
+}
+
 void dom_map_aggregate(const dom_mappoints *p, const dom_mapquery *q, dom_mapresult *out) {
     memset(out, 0, sizeof *out);
-    long max = q->max_features > 0 ? q->max_features : MAP_MAX_FEATURES;
+    scan s = {.p = p, .q = q};
+    s.max = q->max_features > 0 ? (size_t)q->max_features : MAP_MAX_FEATURES;
     bool appeals_only = q->zoom >= MAP_APPEAL_ZOOM;
     /* y grows southwards: the north edge is the smaller y */
-    const uint32_t b[4] = {dom_map_x(q->min_lon), dom_map_y(q->max_lat), dom_map_x(q->max_lon),
-                           dom_map_y(q->min_lat)};
-    grid g = {0};
-    cell *cells = NULL;
+    s.b[0] = dom_map_x(q->min_lon), s.b[1] = dom_map_y(q->max_lat);
+    s.b[2] = dom_map_x(q->max_lon), s.b[3] = dom_map_y(q->min_lat);
     if (!appeals_only) {
-        grid_make(&g, b, q->zoom, max);
-        cells = xcalloc((size_t)(g.nx * g.ny), sizeof *cells);
+        grid_make(&s.g, s.b, q->zoom, (long)s.max);
+        s.cells = xcalloc((size_t)(s.g.nx * s.g.ny), sizeof *s.cells);
     }
-    uint32_t *picked = xmalloc((size_t)max * sizeof *picked);
-    size_t n_picked = 0;
-    for (size_t i = 0; i < p->n; i++) {
-        if (!matches(p, i, q, b)) continue;
-        out->total++;
-        if (n_picked < (size_t)max) picked[n_picked++] = (uint32_t)i;
-        if (!cells) continue;
-        long cx = (long)(p->x[i] >> g.shift) - (long)g.x0, cy = (long)(p->y[i] >> g.shift) - (long)g.y0;
-        cell *k = &cells[cy * g.nx + cx];
-        k->count++;
-        k->last = (uint32_t)i;
-        k->by_status[p->status[i] < DOM_ST_COUNT ? p->status[i] : 0]++;
-        k->sum_x += p->x[i];
-        k->sum_y += p->y[i];
-    }
-    out->features = xmalloc((size_t)max * sizeof *out->features);
-    if (appeals_only || out->total <= (uint64_t)max) {
-        emit_appeals(p, picked, n_picked, out);
-        out->truncated = out->total > n_picked;
+    s.picked = xmalloc(s.max * sizeof *s.picked);
+    run_scan(&s, true);
+    if (s.used_counts && s.total <= s.max) run_scan(&s, false); /* few: the appeals themselves */
+    out->total = s.total;
+    out->features = xmalloc(s.max * sizeof *out->features);
+    if (appeals_only || s.total <= s.max) {
+        emit_appeals(p, s.picked, s.n_picked, out);
+        out->truncated = s.total > s.n_picked;
     } else {
         out->clustered = true;
-        emit_clusters(p, cells, g.nx * g.ny, out);
+        emit_clusters(p, s.cells, s.g.nx * s.g.ny, out);
     }
-    free(picked);
-    free(cells);
+    free(s.picked);
+    free(s.cells);
 }
 
 bool dom_map_date_days(int y, int m, int d, int *days) {

@@ -17,7 +17,19 @@
 #define MAP_MAX_ZOOM 20
 #define MAP_NO_CODE 255       /* unknown category / no district */
 
-/* Structure of arrays, sorted by id (the store's order). */
+/* A cell of the spatial index: 2^MAP_FINE_SHIFT Mercator units (~800 m in
+ * Dnipro) with its points (order[start .. start+len)) and their counts. */
+#define MAP_FINE_SHIFT 17
+typedef struct {
+    uint64_t key; /* y cell << 32 | x cell */
+    uint32_t start, len;
+    uint32_t by_status[DOM_ST_COUNT];
+    uint64_t sum_x, sum_y;
+} dom_mapcell;
+
+/* Structure of arrays, sorted by id (the store's order), plus a spatial
+ * index of the points [0, indexed) (dom_mappoints_index); points appended
+ * later are scanned one by one until the next index. */
 typedef struct {
     uint32_t *id;
     uint32_t *x, *y;  /* Web Mercator, the world as 2^32 x 2^32 (see dom_map_x/y) */
@@ -28,6 +40,10 @@ typedef struct {
     uint8_t *category;/* index into the caller's category list, MAP_NO_CODE: unknown */
     uint8_t *district;/* index into the caller's district list, MAP_NO_CODE: none */
     size_t n, cap;
+    uint32_t *order;    /* point indices grouped by cell */
+    dom_mapcell *cells; /* sorted by key */
+    size_t n_cells, indexed;
+    bool stale;         /* an insert moved indexed points: index unusable until rebuilt */
 } dom_mappoints;
 
 typedef struct {
@@ -42,6 +58,10 @@ void dom_mappoints_reserve(dom_mappoints *p, size_t cap);
 void dom_mappoints_free(dom_mappoints *p);
 /* Inserts or replaces the point with pt->id, keeping the id order. */
 void dom_mappoints_put(dom_mappoints *p, const dom_mappoint *pt);
+/* (Re)builds the spatial index of all points. */
+void dom_mappoints_index(dom_mappoints *p);
+/* True when the index should be rebuilt (stale, or many points since). */
+bool dom_mappoints_index_due(const dom_mappoints *p);
 /* Index of id, or -1. */
 long dom_mappoints_find(const dom_mappoints *p, uint32_t id);
 /* Bytes held by the arrays. */

@@ -196,6 +196,50 @@ static void dates_and_projection(void **state) {
     assert_true(dom_map_y(48.5) < dom_map_y(48.4)); /* y grows south */
 }
 
+/* The spatial index answers exactly what the plain scan answers. */
+static void index_matches_scan(void **state) {
+    (void)state;
+    dom_mappoints plain, fast;
+    city(&plain);
+    city(&fast);
+    dom_mappoints_index(&fast);
+    assert_false(dom_mappoints_index_due(&fast));
+    add(&fast, 5000, 48.45, 35.05, DOM_ST_DONE, 1, 20001, 0); /* pending, after the index */
+    add(&plain, 5000, 48.45, 35.05, DOM_ST_DONE, 1, 20001, 0);
+    add(&fast, 7, 48.40 + 0.002 * 0, 34.95 + 0.003 * 6, DOM_ST_CLOSED, 3, 20007, 1); /* a status change */
+    add(&plain, 7, 48.40, 34.968, DOM_ST_CLOSED, 3, 20007, 1);
+    assert_false(fast.stale);
+    const double boxes[][4] = {{34.9, 48.35, 35.2, 48.55}, {34.97, 48.42, 35.05, 48.47},
+                               {35.0, 48.44, 35.01, 48.45}, {34.951, 48.401, 35.1, 48.5}};
+    const int zooms[] = {9, 11, 12, 13, 14, 16, 18};
+    for (size_t bi = 0; bi < sizeof boxes / sizeof boxes[0]; bi++)
+        for (size_t zi = 0; zi < sizeof zooms / sizeof zooms[0]; zi++)
+            for (int f = 0; f < 3; f++) {
+                dom_mapquery q;
+                dom_mapquery_init(&q);
+                q.min_lon = boxes[bi][0], q.min_lat = boxes[bi][1];
+                q.max_lon = boxes[bi][2], q.max_lat = boxes[bi][3];
+                q.zoom = zooms[zi];
+                if (f == 1) q.any_status = false, q.status[DOM_ST_CLOSED] = q.status[DOM_ST_DONE] = true;
+                if (f == 2) q.district = 1;
+                dom_mapresult a, b;
+                dom_map_aggregate(&plain, &q, &a);
+                dom_map_aggregate(&fast, &q, &b);
+                assert_int_equal(a.total, b.total);
+                assert_int_equal(a.clustered, b.clustered);
+                assert_int_equal(a.n, b.n);
+                assert_int_equal(sum_counts(&a), sum_counts(&b));
+                dom_mapresult_free(&a);
+                dom_mapresult_free(&b);
+            }
+    /* an insert among indexed points makes the index stale, not wrong */
+    add(&fast, 3, 48.45, 35.05, DOM_ST_DONE, 1, 20001, 0);
+    assert_true(fast.stale);
+    assert_true(dom_mappoints_index_due(&fast));
+    dom_mappoints_free(&plain);
+    dom_mappoints_free(&fast);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(clusters_at_low_zoom),
@@ -204,6 +248,7 @@ int main(void) {
         cmocka_unit_test(filters),
         cmocka_unit_test(put_keeps_order_and_replaces),
         cmocka_unit_test(dates_and_projection),
+        cmocka_unit_test(index_matches_scan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
