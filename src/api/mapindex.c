@@ -5,6 +5,7 @@
 #include "util/log.h"
 #include "util/timeutil.h"
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,7 @@ static bool load_all(mapindex *m) {
         rc = store_map_page(c, m->last_id, LOAD_PAGE, put_row, m, &n);
     db_pool_release(m->pool, c);
     if (rc == DB_OK) dom_mappoints_index(&m->pts);
+    malloc_trim(0);
     return rc == DB_OK;
 }
 
@@ -148,8 +150,10 @@ static void *run(void *arg) {
         pthread_mutex_unlock(&m->mu);
         refresh(m);
         pthread_rwlock_wrlock(&m->lock);
-        if (dom_mappoints_index_due(&m->pts)) dom_mappoints_index(&m->pts);
+        bool rebuilt = dom_mappoints_index_due(&m->pts);
+        if (rebuilt) dom_mappoints_index(&m->pts);
         pthread_rwlock_unlock(&m->lock);
+        if (rebuilt) malloc_trim(0); /* this thread's arena keeps the freed build memory otherwise */
         pthread_mutex_lock(&m->mu);
     }
     pthread_mutex_unlock(&m->mu);
