@@ -137,6 +137,22 @@ static void refresh(mapindex *m) {
     if (rc != DB_OK) log_error("map refresh failed", "\"rc\":%d", rc);
 }
 
+/* A new spatial index when due: built under the read lock (maps go on
+ * answering), installed under the write lock unless a put came meanwhile. */
+static void rebuild(mapindex *m) {
+    pthread_rwlock_rdlock(&m->lock);
+    bool due = dom_mappoints_index_due(&m->pts);
+    dom_mapindex_build b = {0};
+    if (due) dom_mapindex_make(&m->pts, &b);
+    pthread_rwlock_unlock(&m->lock);
+    if (!due) return;
+    pthread_rwlock_wrlock(&m->lock);
+    bool ok = dom_mapindex_install(&m->pts, &b);
+    pthread_rwlock_unlock(&m->lock);
+    malloc_trim(0); /* this thread's arena keeps the freed build memory otherwise */
+    if (!ok) log_info("map index changed while building; next time", NULL);
+}
+
 static void *run(void *arg) {
     mapindex *m = arg;
     pthread_mutex_lock(&m->mu);
@@ -149,11 +165,7 @@ static void *run(void *arg) {
         if (m->stop) break;
         pthread_mutex_unlock(&m->mu);
         refresh(m);
-        pthread_rwlock_wrlock(&m->lock);
-        bool rebuilt = dom_mappoints_index_due(&m->pts);
-        if (rebuilt) dom_mappoints_index(&m->pts);
-        pthread_rwlock_unlock(&m->lock);
-        if (rebuilt) malloc_trim(0); /* this thread's arena keeps the freed build memory otherwise */
+        rebuild(m);
         pthread_mutex_lock(&m->mu);
     }
     pthread_mutex_unlock(&m->mu);
@@ -201,12 +213,18 @@ void mapindex_stop(mapindex *m) {
 
 void mapindex_added(mapindex *m, db_conn *c, const char *number) {
     if (!m) return;
+    dom_mappoint pt;
+    char district[1][DISTRICT_CODE_MAX];
+    change_page pg = {.m = m, .pts = &pt, .districts = district};
+    int rc = store_map_one(c, number, collect_row, &pg); /* read outside the lock */
+    if (rc != DB_OK || pg.n != 1) {
+        log_error("map index: new appeal not read back", "\"rc\":%d", rc);
+        return;
+    }
     pthread_rwlock_wrlock(&m->lock);
-    int64_t keep = m->since;
-    int rc = store_map_one(c, number, put_row, m);
-    m->since = keep; /* our own write says nothing about other servers' */
+    pt.district = district_code(m, district[0]);
+    dom_mappoints_put(&m->pts, &pt); /* `since` stays: it follows other servers' writes */
     pthread_rwlock_unlock(&m->lock);
-    if (rc != DB_OK) log_error("map index: new appeal not read back", "\"rc\":%d", rc);
 }
 
 int mapindex_district(mapindex *m, const char *code) {

@@ -93,6 +93,7 @@ static void index_update(dom_mappoints *p, size_t i, uint32_t x, uint32_t y, uin
 }
 
 void dom_mappoints_put(dom_mappoints *p, const dom_mappoint *pt) {
+    p->gen++;
     size_t i = p->n && p->id[p->n - 1] < pt->id ? p->n : lower_bound(p, pt->id);
     uint32_t x = dom_map_x(pt->lon), y = dom_map_y(pt->lat);
     if (i == p->n || p->id[i] != pt->id) {
@@ -130,22 +131,19 @@ static int cmp_u64(const void *a, const void *b) {
 }
 
 /* Memory beyond the arrays while building: 8 bytes a point for the sort of
- * the cell keys, freed before the new order (4 bytes a point) is made. */
-void dom_mappoints_index(dom_mappoints *p) {
-    free(p->order);
-    free(p->cells);
-    p->order = NULL;
+ * the cell keys, freed before the order (4 bytes a point) is made. */
+void dom_mapindex_make(const dom_mappoints *p, dom_mapindex_build *b) {
     size_t n = p->n, m = 0;
     uint64_t *u = xmalloc((n ? n : 1) * sizeof *u);
     for (size_t i = 0; i < n; i++) u[i] = cell_key(p->x[i], p->y[i]);
     qsort(u, n, sizeof *u, cmp_u64);
     for (size_t i = 0; i < n; i++)
         if (!m || u[m - 1] != u[i]) u[m++] = u[i];
-    p->cells = xcalloc(m ? m : 1, sizeof *p->cells);
-    for (size_t j = 0; j < m; j++) p->cells[j].key = u[j];
+    dom_mapcell *cells = xcalloc(m ? m : 1, sizeof *cells);
+    for (size_t j = 0; j < m; j++) cells[j].key = u[j];
     free(u);
     for (size_t i = 0; i < n; i++) {
-        dom_mapcell *k = &p->cells[find_cell(p->cells, m, cell_key(p->x[i], p->y[i]), true)];
+        dom_mapcell *k = &cells[find_cell(cells, m, cell_key(p->x[i], p->y[i]), true)];
         k->len++;
         k->by_status[p->status[i] < DOM_ST_COUNT ? p->status[i] : 0]++;
         k->sum_x += p->x[i];
@@ -153,18 +151,44 @@ void dom_mappoints_index(dom_mappoints *p) {
     }
     uint32_t at = 0;
     for (size_t j = 0; j < m; j++) {
-        p->cells[j].start = at;
-        at += p->cells[j].len;
-        p->cells[j].len = 0; /* counts again while filling */
+        cells[j].start = at;
+        at += cells[j].len;
+        cells[j].len = 0; /* counts again while filling */
     }
-    p->order = xmalloc((n ? n : 1) * sizeof *p->order);
+    uint32_t *order = xmalloc((n ? n : 1) * sizeof *order);
     for (size_t i = 0; i < n; i++) {
-        dom_mapcell *k = &p->cells[find_cell(p->cells, m, cell_key(p->x[i], p->y[i]), true)];
-        p->order[k->start + k->len++] = (uint32_t)i;
+        dom_mapcell *k = &cells[find_cell(cells, m, cell_key(p->x[i], p->y[i]), true)];
+        order[k->start + k->len++] = (uint32_t)i;
     }
-    p->n_cells = m;
-    p->indexed = n;
-    p->stale = false;
+    *b = (dom_mapindex_build){.order = order, .cells = cells, .n_cells = m, .indexed = n, .gen = p->gen};
+}
+
+bool dom_mapindex_install(dom_mappoints *p, dom_mapindex_build *b) {
+    bool ok = b->gen == p->gen;
+    if (ok) {
+        free(p->order);
+        free(p->cells);
+        p->order = b->order;
+        p->cells = b->cells;
+        p->n_cells = b->n_cells;
+        p->indexed = b->indexed;
+        p->stale = false;
+    } else {
+        free(b->order);
+        free(b->cells);
+    }
+    memset(b, 0, sizeof *b);
+    return ok;
+}
+
+void dom_mappoints_index(dom_mappoints *p) {
+    free(p->order); /* the old index's memory first */
+    free(p->cells);
+    p->order = NULL;
+    p->cells = NULL;
+    dom_mapindex_build b;
+    dom_mapindex_make(p, &b);
+    dom_mapindex_install(p, &b);
 }
 
 bool dom_mappoints_index_due(const dom_mappoints *p) {

@@ -44,7 +44,17 @@ typedef struct {
     dom_mapcell *cells; /* sorted by key */
     size_t n_cells, indexed;
     bool stale;         /* an insert moved indexed points: index unusable until rebuilt */
+    uint64_t gen;       /* counts the puts */
 } dom_mappoints;
+
+/* A spatial index built apart from the points it indexes (readers may go
+ * on meanwhile), then installed if no put came in between. */
+typedef struct {
+    uint32_t *order;
+    dom_mapcell *cells;
+    size_t n_cells, indexed;
+    uint64_t gen;
+} dom_mapindex_build;
 
 typedef struct {
     uint32_t id, seq;
@@ -60,6 +70,10 @@ void dom_mappoints_free(dom_mappoints *p);
 void dom_mappoints_put(dom_mappoints *p, const dom_mappoint *pt);
 /* (Re)builds the spatial index of all points. */
 void dom_mappoints_index(dom_mappoints *p);
+/* The same in two steps: build reads p only; install takes the build (true)
+ * or frees it when p changed since (false). */
+void dom_mapindex_make(const dom_mappoints *p, dom_mapindex_build *b);
+bool dom_mapindex_install(dom_mappoints *p, dom_mapindex_build *b);
 /* True when the index should be rebuilt (stale, or many points since). */
 bool dom_mappoints_index_due(const dom_mappoints *p);
 /* Index of id, or -1. */

@@ -232,6 +232,14 @@ static void index_matches_scan(void **state) {
                 dom_mapresult_free(&a);
                 dom_mapresult_free(&b);
             }
+    /* a build is installed only when nothing changed meanwhile */
+    dom_mapindex_build b;
+    dom_mapindex_make(&fast, &b);
+    add(&fast, 6000, 48.45, 35.05, DOM_ST_DONE, 1, 20001, 0);
+    assert_false(dom_mapindex_install(&fast, &b));
+    dom_mapindex_make(&fast, &b);
+    assert_true(dom_mapindex_install(&fast, &b));
+    assert_int_equal(fast.indexed, fast.n);
     /* an insert among indexed points makes the index stale, not wrong */
     add(&fast, 3, 48.45, 35.05, DOM_ST_DONE, 1, 20001, 0);
     assert_true(fast.stale);
