@@ -5,6 +5,7 @@
 #include "util/log.h"
 #include "util/timeutil.h"
 #include <errno.h>
+#include <math.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -243,11 +244,41 @@ size_t mapindex_count(mapindex *m) {
     return n;
 }
 
+/* Integers and 4-decimal coordinates without printf: a street view writes
+ * 2,000 features. */
+static void put_uint(buf *out, uint64_t v, int min_digits) {
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v || n < min_digits);
+    char rev[24];
+    for (int i = 0; i < n; i++) rev[i] = tmp[n - 1 - i];
+    buf_append(out, rev, (size_t)n);
+}
+
+static void put_coord(buf *out, double v) {
+    long long r = llround(v * 1e4); /* as the public view rounds */
+    if (r < 0) {
+        buf_append(out, "-", 1);
+        r = -r;
+    }
+    put_uint(out, (uint64_t)(r / 10000), 1);
+    buf_append(out, ".", 1);
+    put_uint(out, (uint64_t)(r % 10000), 4);
+}
+
 static void write_feature(const mapindex *m, const dom_mapfeature *f, buf *out) {
-    buf_printf(out, "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.4f,%.4f]},"
-                    "\"properties\":{", f->lon, f->lat);
+    buf_puts(out, "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[");
+    put_coord(out, f->lon);
+    buf_append(out, ",", 1);
+    put_coord(out, f->lat);
+    buf_puts(out, "]},\"properties\":{");
     if (f->cluster) {
-        buf_printf(out, "\"kind\":\"cluster\",\"count\":%u,\"by_status\":{", f->count);
+        buf_puts(out, "\"kind\":\"cluster\",\"count\":");
+        put_uint(out, f->count, 1);
+        buf_puts(out, ",\"by_status\":{");
         bool first = true;
         for (int s = 0; s < DOM_ST_COUNT; s++) {
             if (!f->by_status[s]) continue;
@@ -261,10 +292,15 @@ static void write_feature(const mapindex *m, const dom_mapfeature *f, buf *out) 
     const dom_mappoints *p = &m->pts;
     uint32_t i = f->index;
     uint8_t cat = p->category[i];
-    buf_printf(out, "\"kind\":\"appeal\",\"number\":\"%04u-%06u\",\"category\":\"%s\",\"status\":\"%s\"}}",
-               (unsigned)p->year[i], (unsigned)p->seq[i],
-               cat < m->cat->n_cats ? m->cat->cats[cat].code : "",
-               dom_status_name((dom_status)p->status[i]));
+    buf_puts(out, "\"kind\":\"appeal\",\"number\":\"");
+    put_uint(out, p->year[i], 4);
+    buf_append(out, "-", 1);
+    put_uint(out, p->seq[i], 6);
+    buf_puts(out, "\",\"category\":\"");
+    buf_puts(out, cat < m->cat->n_cats ? m->cat->cats[cat].code : "");
+    buf_puts(out, "\",\"status\":\"");
+    buf_puts(out, dom_status_name((dom_status)p->status[i]));
+    buf_puts(out, "\"}}");
 }
 
 void mapindex_geojson(mapindex *m, const dom_mapquery *q, buf *out) {
