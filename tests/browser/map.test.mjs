@@ -79,16 +79,18 @@ test('street level: appeals as markers; a click opens the public card', async ()
   assert.match(await page.locator('#mp-card-title').textContent(), new RegExp(number));
   // another appeal, by clicking its marker
   await page.locator('#mp-card-close').click();
-  const markers = page.locator('.leaflet-marker-icon.mk:not(.mk-hl)');
-  await markers.first().waitFor();
-  // one that no other marker covers
-  const free = await page.evaluate(() => [...document.querySelectorAll('.leaflet-marker-icon.mk:not(.mk-hl)')]
-    .findIndex((m) => {
+  // one that no other marker covers (markers are redrawn after each answer: poll)
+  await page.locator('#mp-map').scrollIntoViewIfNeeded();
+  const handle = await page.waitForFunction(() => {
+    const free = [...document.querySelectorAll('.leaflet-marker-icon.mk:not(.mk-hl)')].find((m) => {
       const r = m.getBoundingClientRect();
-      return m.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2));
-    }));
-  assert.ok(free >= 0, 'a marker free to click');
-  const other = markers.nth(free);
+      const inView = r.x >= 0 && r.y >= 0 && r.right <= innerWidth && r.bottom <= innerHeight;
+      return r.width > 0 && inView && m.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2));
+    });
+    return free ? free.getAttribute('title') : null;
+  }, null, { timeout: 15000 });
+  const freeTitle = await handle.jsonValue();
+  const other = page.locator(`.leaflet-marker-icon.mk[title="${freeTitle}"]`).first();
   const title = await other.getAttribute('title');
   await other.click();
   await page.locator('#mp-card:not([hidden])').waitFor();
