@@ -137,3 +137,24 @@ test('bad parameters: 422 with a field error for each', async () => {
   const err = assertError(res, 422, 'invalid_query');
   assert.match(err.fields.bbox.message, /Map area/);
 });
+
+test('an appeal written by another server sharing the database appears within seconds', async () => {
+  const bbox = '35.1300,48.5300,35.1310,48.5310';
+  assert.equal((await get(`bbox=${bbox}&zoom=18`)).body.total, 0);
+  const org = await srv.sql('SELECT organisation FROM appeals LIMIT 1');
+  const now = Date.now();
+  const year = new Date(now).getUTCFullYear();
+  await srv.sql("INSERT INTO appeals (number, year, seq, status, category, type, priority, organisation, channel," +
+    ' description, lat, lon, applicant_name, applicant_phone, tracking_hash, created_at, updated_at,' +
+    ` reaction_due_at, resolution_due_at) VALUES ('${year}-900001', ${year}, 900001, 'in_progress', 'roads',` +
+    ` 'pothole', 'normal', '${org}', 'web', 'Written by another server', 48.5305, 35.1305, 'X', '+380671234567',` +
+    ` '${'e'.repeat(64)}', ${now}, ${now}, ${now + 86400000}, ${now + 2 * 86400000})`);
+  let fc;
+  for (let i = 0; i < 40; i++) { // the refresh runs every 5 s
+    fc = (await get(`bbox=${bbox}&zoom=18`)).body;
+    if (fc.total) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.equal(fc.total, 1);
+  assert.deepEqual(fc.features[0].properties, { kind: 'appeal', number: `${year}-900001`, category: 'roads', status: 'in_progress' });
+});
