@@ -218,6 +218,26 @@ if [ "$STORED" -lt "$((EXPECTED))" ] || [ "$STORED" -gt "$((EXPECTED + 2 * CONNS
     ERRORS=1
 fi
 
+# ---- map: GET /api/v1/map, whole city (zoom 11) and street level (zoom 17) --
+# Random 1280x800-px viewports (bench/map.lua); an interactive page, so a few
+# connections (BENCH_MAP_CONNECTIONS [4]); target p95 < 30 ms each.
+MAP_CONNS=${BENCH_MAP_CONNECTIONS:-4}
+declare -A MAP_P95 MAP_RPS MAP_V
+for z in 11 17; do
+    wait_idle "$SERVE_PORT"
+    say "map zoom $z: warm-up $WARMUP, then $DURATION, $MAP_CONNS connections"
+    wrk -t1 -c"$MAP_CONNS" -d"$WARMUP" -s bench/map.lua "http://127.0.0.1:$SERVE_PORT" -- "$z" \
+        >"$OUT/wrk-map-$z-warmup.txt" 2>&1 || die "wrk failed (map warm-up)"
+    wrk -t1 -c"$MAP_CONNS" -d"$DURATION" --latency -s bench/map.lua "http://127.0.0.1:$SERVE_PORT" -- "$z" \
+        >"$OUT/wrk-map-$z.txt" 2>&1 || die "wrk failed (map $z)"
+    line=$(grep -m1 '^RESULT ' "$OUT/wrk-map-$z.txt") || die "no RESULT from wrk (map $z)"
+    MAP_P95[$z]=$(val p95_us) MAP_RPS[$z]=$(val rps)
+    if [ "$(val err_status)" -ne 0 ] || grep -q 'Non-2xx' "$OUT/wrk-map-$z.txt"; then
+        ERRORS=1; say "map zoom $z: non-2xx answers"
+    fi
+    MAP_V[$z]=$(awk -v x="${MAP_P95[$z]}" 'BEGIN { print (x < 30000) ? "PASS" : "FAIL" }')
+done
+
 # Memory of serve after the runs (kB).
 RSS=$(awk '/^VmRSS:/ {print $2}' "/proc/$SERVE_PID/status")
 HWM=$(awk '/^VmHWM:/ {print $2}' "/proc/$SERVE_PID/status")
@@ -253,6 +273,10 @@ LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
     printf '%-36s %12s   %-16s %s\n' target measured goal verdict
     printf '%-36s %11s%%   %-16s %s\n' 'kontakt GET / reference GET' "$RATIO" '>= 50%' "$V_GET"
     printf '%-36s %12.0f   %-16s %s\n' 'POST appeals/s' "${RPS[kontakt-post]}" '>= 2000' "$V_POST"
+    for z in 11 17; do
+        printf '%-36s %9.2f ms   %-16s %s\n' "map zoom $z p95 ($MAP_CONNS conn., ${MAP_RPS[$z]%.*} req/s)" \
+            "$(ms "${MAP_P95[$z]}")" '< 30 ms' "${MAP_V[$z]}"
+    done
     printf '%-36s %9.1f MB   %-16s %s\n' 'serve VmRSS after the runs' "$(awk -v k="$RSS" 'BEGIN{print k/1024}')" '< 64 MB' "$V_RSS"
     printf '%-36s %9.1f MB\n' 'serve VmHWM (peak)' "$(awk -v k="$HWM" 'BEGIN{print k/1024}')"
     printf '%-36s %12d   %s\n' 'appeals stored by the POST phase' "$STORED" "(201 answers: $EXPECTED)"
@@ -302,7 +326,8 @@ V_AC=$(verdict "$AC_P95" 5000 '<')
 if [ "$STRICT" = 1 ] && [ "$V_AC" = FAIL ] && [ "$ERRORS" -eq 0 ]; then exit 3; fi
 
 [ "$ERRORS" -eq 0 ] || exit 1
-if [ "$STRICT" = 1 ] && { [ "$V_GET" = FAIL ] || [ "$V_POST" = FAIL ] || [ "$V_RSS" = FAIL ]; }; then
+if [ "$STRICT" = 1 ] && { [ "$V_GET" = FAIL ] || [ "$V_POST" = FAIL ] || [ "$V_RSS" = FAIL ] ||
+    [ "${MAP_V[11]}" = FAIL ] || [ "${MAP_V[17]}" = FAIL ]; }; then
     exit 3
 fi
 exit 0

@@ -35,6 +35,7 @@ typedef struct {
 } kontakt_config;
 
 typedef struct sweeper sweeper;
+typedef struct mapindex mapindex;
 
 typedef struct {
     const kontakt_config *cfg;
@@ -49,6 +50,7 @@ typedef struct {
     char *districts_answer;     /* GET /api/v1/districts, built once */
     char *districts_geo_answer; /* ... ?geometry=1 */
     struct addr_index *addresses; /* streets and houses, built at start; read-only */
+    mapindex *map;           /* the public map's points (api/mapindex.h) */
 } app_ctx;
 
 extern const http_route api_routes[];
@@ -78,6 +80,7 @@ void api_districts_release(app_ctx *app);
 json_t *api_district_json(const app_ctx *app, const char *code);
 void api_addresses(http_req *req);
 void api_address_nearest(http_req *req);
+void api_map(http_req *req);
 
 /* Shared shapes */
 json_t *api_named(const char *code, const char *uk, const char *en);

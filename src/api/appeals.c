@@ -1,5 +1,6 @@
 /* POST /api/v1/appeals and GET /api/v1/appeals/{number}. */
 #include "api/idempotency.h"
+#include "api/mapindex.h"
 #include "api/views.h"
 #include "domain/deadline.h"
 #include "jobs/sweeper.h"
@@ -267,6 +268,7 @@ void api_appeal_create(http_req *req) {
     if (!(key.present && replay(req, c, &key, request_hash))) {
         int rc = store_tx(c, true, create_in_tx, &t);
         if (rc == DB_OK) {
+            mapindex_added(app->map, c, t.number); /* before the answer: a map reload shows it */
             respond_created(req, &t);
             sweeper_wake(app->sweeper, t.first_due);
         } else if (!(rc == DB_CONSTRAINT && key.present && replay(req, c, &key, request_hash))) {

@@ -1,6 +1,7 @@
 /* serve: the API, the pages and the sweeper, until SIGTERM/SIGINT. */
 #include "cli/cli.h"
 #include "domain/address_index.h"
+#include "api/mapindex.h"
 #include "jobs/sweeper.h"
 #include "store/store.h"
 #include "util/log.h"
@@ -74,6 +75,14 @@ static int serve(kontakt_config *cfg) {
         return 1;
     }
     app.openapi = cli_read_file(cfg->openapi_path, 1u << 20);
+    app.map = mapindex_start(pool, &app.catalog);
+    if (!app.map) {
+        fprintf(stderr, "kontakt serve: cannot load the map index\n");
+        api_release(&app);
+        dom_catalog_free(&app.catalog);
+        db_pool_close(pool);
+        return 1;
+    }
     /* Signals go to this thread only: block them before any thread starts. */
     sigset_t sigs;
     sigemptyset(&sigs);
@@ -106,6 +115,7 @@ static int serve(kontakt_config *cfg) {
         http_stop(srv);
     }
     sweeper_stop(app.sweeper);
+    mapindex_stop(app.map);
     api_release(&app);
     api_districts_release(&app);
     dom_districts_free(&app.districts);

@@ -64,6 +64,11 @@ static const field_def field_errors[] = {
     {"control_chars", "містить недопустимі керувальні символи",
      "contains control characters that are not allowed"},
     {"invalid_utf8", "текст не в кодуванні UTF-8", "the text is not valid UTF-8"},
+    {"invalid_bbox", "має бути minLon,minLat,maxLon,maxLat у межах ±180/±90, min < max",
+     "must be minLon,minLat,maxLon,maxLat within ±180/±90, min < max"},
+    {"invalid_date", "дата має вигляд РРРР-ММ-ДД", "a date looks like YYYY-MM-DD"},
+    {"date_order", "кінець періоду раніше за початок", "the period ends before it starts"},
+    {"unknown_status", "невідомий статус", "unknown status"},
 };
 
 /* Human names of the fields residents fill in, so a message reads
@@ -87,6 +92,12 @@ static const struct {
     {"lon", "Довгота", "Longitude"},
     {"phone", "Телефон", "Phone"},
     {"email", "Електронна пошта", "Email"},
+    {"bbox", "Область мапи", "Map area"},
+    {"zoom", "Масштаб", "Zoom"},
+    {"status", "Статус", "Status"},
+    {"from", "Початок періоду", "Period start"},
+    {"to", "Кінець періоду", "Period end"},
+    {"district", "Район", "District"},
 };
 
 static const char *label_of(const char *path, bool en) {

@@ -145,6 +145,8 @@ const store_migration store_migrations_sqlite[] = {
      "  district TEXT,\n"
      "  UNIQUE (street_id, house)\n"
      ");\n"},
+    {4, "map: appeals by updated_at, for the map index's refresh",
+     "CREATE INDEX appeals_updated ON appeals(updated_at);\n"},
 };
 const int store_migrations_sqlite_count =
     (int)(sizeof store_migrations_sqlite / sizeof store_migrations_sqlite[0]);

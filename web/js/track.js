@@ -104,6 +104,7 @@ function render() {
   $('a-created').textContent = dateTime(a.created_at);
   const addr = a.location && a.location.address;
   $('a-address').textContent = addr || t('track.noAddress');
+  $('a-maplink').href = '/map.html#number=' + encodeURIComponent(a.number);
   $('a-description').textContent = a.description || '';
   // A "me too" subscriber follows someone else's appeal: no description or address.
   $('a-description').closest('section').hidden = Boolean(a.subscriber);

@@ -1,0 +1,51 @@
+/* See map_store.h. */
+#include "store/map_store.h"
+#include "store/store.h"
+#include "util/banned.h"
+
+#define MAP_COLS \
+    "SELECT id, year, seq, lat, lon, status, category, district, created_at, updated_at FROM appeals "
+static const char *SQL_PAGE = MAP_COLS "WHERE id > ? ORDER BY id LIMIT ?";
+static const char *SQL_CHANGED =
+    MAP_COLS "WHERE updated_at > ? OR (updated_at = ? AND id > ?) ORDER BY updated_at, id LIMIT ?";
+static const char *SQL_ONE = MAP_COLS "WHERE number = ?";
+
+static int rows(db_conn *c, const char *sql, const db_val *p, int np, store_map_fn fn, void *ctx,
+                int *n) {
+    db_rows *r = NULL;
+    int rc = db_query(c, sql, p, np, &r);
+    if (rc != DB_OK) return rc;
+    const db_driver *d = c->drv;
+    int count = 0;
+    while ((rc = db_next(c, r)) == 1) {
+        store_map_row row = {
+            .id = d->col_int(r, 0), .year = (int)d->col_int(r, 1), .seq = (long)d->col_int(r, 2),
+            .lat = d->col_real(r, 3), .lon = d->col_real(r, 4), .status = d->col_text(r, 5),
+            .category = d->col_text(r, 6), .district = d->col_text(r, 7),
+            .created_at = d->col_int(r, 8), .updated_at = d->col_int(r, 9),
+        };
+        fn(&row, ctx);
+        count++;
+    }
+    db_rows_free(c, r);
+    if (n) *n = count;
+    return rc == 0 ? DB_OK : rc;
+}
+
+int store_map_page(db_conn *c, int64_t after_id, int limit, store_map_fn fn, void *ctx, int *n) {
+    db_val p[] = {db_int(after_id), db_int(limit)};
+    return rows(c, SQL_PAGE, p, 2, fn, ctx, n);
+}
+
+int store_map_changed(db_conn *c, int64_t since, int64_t after_id, int limit, store_map_fn fn,
+                      void *ctx, int *n) {
+    db_val p[] = {db_int(since), db_int(since), db_int(after_id), db_int(limit)};
+    return rows(c, SQL_CHANGED, p, 4, fn, ctx, n);
+}
+
+int store_map_one(db_conn *c, const char *number, store_map_fn fn, void *ctx) {
+    db_val p[] = {db_text(number)};
+    int n = 0;
+    int rc = rows(c, SQL_ONE, p, 1, fn, ctx, &n);
+    return rc == DB_OK && n == 0 ? DB_NOT_FOUND : rc;
+}
