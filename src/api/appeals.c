@@ -155,7 +155,8 @@ typedef struct {
     const idem_key *key;
     const char *request_hash;
     int64_t now;
-    int64_t first_due; /* the reaction deadline: when the sweeper must look */
+    int64_t first_due; /* the earlier deadline: when the sweeper must look */
+    int64_t id;        /* the stored appeal's row */
     char token[TOKEN_TEXT_LEN + 1];
     char number[16];
     char *answer; /* the 201 body */
@@ -202,8 +203,7 @@ static int create_in_tx(db_conn *c, void *ctx) {
         .trial = t->app->cfg->trial, .year = dom_local_year(t->now),
     };
     t->first_due = reaction_due < resolution_due ? reaction_due : resolution_due;
-    int64_t id = 0;
-    int rc = store_appeal_insert(c, &a, &id, t->number);
+    int rc = store_appeal_insert(c, &a, &t->id, t->number);
     if (rc != DB_OK) return rc;
     t->answer = answer_json(t, reaction_due, resolution_due);
     if (!t->answer) return DB_ERR; /* nothing half-stored: the transaction rolls back */
@@ -268,7 +268,15 @@ void api_appeal_create(http_req *req) {
     if (!(key.present && replay(req, c, &key, request_hash))) {
         int rc = store_tx(c, true, create_in_tx, &t);
         if (rc == DB_OK) {
-            mapindex_added(app->map, c, t.number); /* before the answer: a map reload shows it */
+            /* Before the answer, so a map reload shows it. */
+            int year = 0;
+            long seq = 0;
+            dom_number_parse(t.number, &year, &seq);
+            store_map_row row = {.id = t.id, .created_at = t.now, .updated_at = t.now,
+                                 .year = year, .seq = seq, .lat = in.lat, .lon = in.lon,
+                                 .status = "registered", .category = in.cat->code,
+                                 .district = in.district ? in.district->code : ""};
+            mapindex_added(app->map, &row);
             respond_created(req, &t);
             sweeper_wake(app->sweeper, t.first_due);
         } else if (!(rc == DB_CONSTRAINT && key.present && replay(req, c, &key, request_hash))) {

@@ -212,16 +212,12 @@ void mapindex_stop(mapindex *m) {
     free(m);
 }
 
-void mapindex_added(mapindex *m, db_conn *c, const char *number) {
+void mapindex_added(mapindex *m, const store_map_row *row) {
     if (!m) return;
     dom_mappoint pt;
     char district[1][DISTRICT_CODE_MAX];
     change_page pg = {.m = m, .pts = &pt, .districts = district};
-    int rc = store_map_one(c, number, collect_row, &pg); /* read outside the lock */
-    if (rc != DB_OK || pg.n != 1) {
-        log_error("map index: new appeal not read back", "\"rc\":%d", rc);
-        return;
-    }
+    collect_row(row, &pg); /* the intake hands its row over: no read back */
     pthread_rwlock_wrlock(&m->lock);
     pt.district = district_code(m, district[0]);
     dom_mappoints_put(&m->pts, &pt); /* `since` stays: it follows other servers' writes */

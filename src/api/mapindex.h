@@ -12,6 +12,7 @@
 #include "domain/catalog.h"
 #include "domain/mapagg.h"
 #include "store/db.h"
+#include "store/map_store.h"
 #include "util/buf.h"
 #include <stdbool.h>
 
@@ -24,8 +25,8 @@ typedef struct mapindex mapindex;
 mapindex *mapindex_start(db_pool *pool, const dom_catalog *cat);
 void mapindex_stop(mapindex *m);
 
-/* The intake stored this appeal: add it now (reads its row back). */
-void mapindex_added(mapindex *m, db_conn *c, const char *number);
+/* The intake stored this appeal: add it now (the row as stored). */
+void mapindex_added(mapindex *m, const store_map_row *row);
 
 /* Index of a district code among the codes seen, -1 when none has it. */
 int mapindex_district(mapindex *m, const char *code);

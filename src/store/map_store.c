@@ -8,7 +8,6 @@
 static const char *SQL_PAGE = MAP_COLS "WHERE id > ? ORDER BY id LIMIT ?";
 static const char *SQL_CHANGED =
     MAP_COLS "WHERE updated_at > ? OR (updated_at = ? AND id > ?) ORDER BY updated_at, id LIMIT ?";
-static const char *SQL_ONE = MAP_COLS "WHERE number = ?";
 
 static int rows(db_conn *c, const char *sql, const db_val *p, int np, store_map_fn fn, void *ctx,
                 int *n) {
@@ -43,9 +42,3 @@ int store_map_changed(db_conn *c, int64_t since, int64_t after_id, int limit, st
     return rows(c, SQL_CHANGED, p, 4, fn, ctx, n);
 }
 
-int store_map_one(db_conn *c, const char *number, store_map_fn fn, void *ctx) {
-    db_val p[] = {db_text(number)};
-    int n = 0;
-    int rc = rows(c, SQL_ONE, p, 1, fn, ctx, &n);
-    return rc == DB_OK && n == 0 ? DB_NOT_FOUND : rc;
-}

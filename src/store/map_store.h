@@ -22,6 +22,5 @@ int store_map_page(db_conn *c, int64_t after_id, int limit, store_map_fn fn, voi
  * (updated_at, id) order after the key (since, after_id). */
 int store_map_changed(db_conn *c, int64_t since, int64_t after_id, int limit, store_map_fn fn,
                       void *ctx, int *n);
-/* The one appeal with this number; DB_NOT_FOUND (store.h) when none. */
-int store_map_one(db_conn *c, const char *number, store_map_fn fn, void *ctx);
+
 #endif
