@@ -125,23 +125,52 @@ void dom_mappoints_put(dom_mappoints *p, const dom_mappoint *pt) {
     p->district[i] = pt->district;
 }
 
-static int cmp_u64(const void *a, const void *b) {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* Memory beyond the arrays while building: 8 bytes a point for the sort of
  * the cell keys, freed before the order (4 bytes a point) is made. */
+/* Open addressing over cell keys; returns true when the key was new. */
+static bool set_add(uint64_t *set, size_t cap, uint64_t key) {
+    size_t i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & (cap - 1);
+    while (set[i] != UINT64_MAX) {
+        if (set[i] == key) return false;
+        i = (i + 1) & (cap - 1);
+    }
+    set[i] = key;
+    return true;
+}
+
+static uint64_t *grow_set(uint64_t *set, size_t *cap) {
+    size_t old = *cap, n = old * 2;
+    uint64_t *bigger = xmalloc(n * sizeof *bigger);
+    memset(bigger, 0xff, n * sizeof *bigger);
+    for (size_t i = 0; i < old; i++)
+        if (set[i] != UINT64_MAX) set_add(bigger, n, set[i]);
+    free(set);
+    *cap = n;
+    return bigger;
+}
+
+static int cmp_cell_key(const void *a, const void *b) {
+    uint64_t x = ((const dom_mapcell *)a)->key, y = ((const dom_mapcell *)b)->key;
+    return (x > y) - (x < y);
+}
+
 void dom_mapindex_make(const dom_mappoints *p, dom_mapindex_build *b) {
     size_t n = p->n, m = 0;
-    uint64_t *u = xmalloc((n ? n : 1) * sizeof *u);
-    for (size_t i = 0; i < n; i++) u[i] = cell_key(p->x[i], p->y[i]);
-    qsort(u, n, sizeof *u, cmp_u64);
-    for (size_t i = 0; i < n; i++)
-        if (!m || u[m - 1] != u[i]) u[m++] = u[i];
+    /* The distinct cells (a few thousand in a city) through a small hash
+     * set: memory grows with the cells, not with the points. */
+    size_t cap = 1024;
+    uint64_t *set = xmalloc(cap * sizeof *set);
+    memset(set, 0xff, cap * sizeof *set); /* UINT64_MAX: empty (no cell has that key) */
+    for (size_t i = 0; i < n; i++) {
+        if (2 * (m + 1) > cap) set = grow_set(set, &cap);
+        if (set_add(set, cap, cell_key(p->x[i], p->y[i]))) m++;
+    }
     dom_mapcell *cells = xcalloc(m ? m : 1, sizeof *cells);
-    for (size_t j = 0; j < m; j++) cells[j].key = u[j];
-    free(u);
+    size_t filled = 0;
+    for (size_t i = 0; i < cap; i++)
+        if (set[i] != UINT64_MAX) cells[filled++].key = set[i];
+    free(set);
+    qsort(cells, m, sizeof *cells, cmp_cell_key);
     for (size_t i = 0; i < n; i++) {
         dom_mapcell *k = &cells[find_cell(cells, m, cell_key(p->x[i], p->y[i]), true)];
         k->len++;
