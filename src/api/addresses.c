@@ -4,7 +4,6 @@
 #include "api/api.h"
 #include "domain/address_index.h"
 #include "domain/validate.h"
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,19 +96,13 @@ void api_addresses(http_req *req) {
 }
 
 static bool read_coord(http_req *req, const char *name, double *out) {
-    const char *s = http_query(req, name);
-    if (!s || !*s) {
-        reply_bad_query(req, name, "required", NULL);
-        return false;
-    }
-    char *end;
-    errno = 0;
-    *out = strtod(s, &end);
-    if (errno || *end || !isfinite(*out) || fabs(*out) > 180) {
-        reply_bad_query(req, name, "wrong_type", NULL);
-        return false;
-    }
-    return true;
+    json_t *fields = json_object();
+    if (http_query_number(req, name, fields, out) && fabs(*out) > 180)
+        http_field_error(req, fields, name, "out_of_bounds", NULL);
+    bool ok = json_object_size(fields) == 0;
+    if (!ok) http_reply_error(req, "invalid_query", fields);
+    json_decref(fields);
+    return ok;
 }
 
 void api_address_nearest(http_req *req) {

@@ -120,14 +120,8 @@ static void check_domain(http_req *req, const json_t *body, intake *in, json_t *
 
 /* Parses and checks the body; on failure answers and returns NULL. */
 static json_t *read_body(http_req *req, intake *in) {
-    json_error_t jerr;
-    json_t *body = json_loadb(req->body.data ? req->body.data : "", req->body.len,
-                              JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
-    if (!json_is_object(body)) {
-        json_decref(body);
-        http_reply_error(req, "invalid_json", NULL);
-        return NULL;
-    }
+    json_t *body = http_json_object(req);
+    if (!body) return NULL;
     json_t *fields = json_object();
     http_input_check(req, body, appeal_spec, "", fields);
     check_domain(req, body, in, fields); /* skips the fields that already failed */

@@ -7,28 +7,11 @@
 #include "util/log.h"
 #include "util/rand.h"
 #include "util/timeutil.h"
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "util/banned.h"
-
-static bool query_double(http_req *req, const char *name, json_t *fields, double *out) {
-    const char *v = http_query(req, name);
-    if (!v || !*v) {
-        http_field_error(req, fields, name, "required", NULL);
-        return false;
-    }
-    char *end = NULL;
-    errno = 0;
-    *out = strtod(v, &end);
-    if (errno || *end || !isfinite(*out)) {
-        http_field_error(req, fields, name, "invalid_value", NULL);
-        return false;
-    }
-    return true;
-}
 
 static json_t *near_json(const dom_catalog *cat, const char *category, const store_near *a,
                          double distance) {
@@ -55,12 +38,12 @@ void api_duplicates(http_req *req) {
         http_field_error(req, fields, "category", "unknown_category", NULL);
     double lat = 0, lon = 0;
     const dom_bounds *b = &app->cfg->bounds;
-    if (query_double(req, "lat", fields, &lat) && (lat < b->min_lat || lat > b->max_lat))
+    if (http_query_number(req, "lat", fields, &lat) && (lat < b->min_lat || lat > b->max_lat))
         http_field_error(req, fields, "lat", "out_of_bounds", NULL);
-    if (query_double(req, "lon", fields, &lon) && (lon < b->min_lon || lon > b->max_lon))
+    if (http_query_number(req, "lon", fields, &lon) && (lon < b->min_lon || lon > b->max_lon))
         http_field_error(req, fields, "lon", "out_of_bounds", NULL);
     if (json_object_size(fields)) {
-        http_reply_error(req, "validation_failed", fields);
+        http_reply_error(req, "invalid_query", fields);
         json_decref(fields);
         return;
     }
@@ -134,13 +117,8 @@ static int subscribe_in_tx(db_conn *c, void *ctx) {
 }
 
 static json_t *read_subscriber(http_req *req, char phone[16]) {
-    json_t *body = json_loadb(req->body.data ? req->body.data : "", req->body.len,
-                              JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
-    if (!json_is_object(body)) {
-        json_decref(body);
-        http_reply_error(req, "invalid_json", NULL);
-        return NULL;
-    }
+    json_t *body = http_json_object(req);
+    if (!body) return NULL;
     json_t *fields = json_object();
     http_input_check(req, body, subscribe_spec, "", fields);
     const char *p = json_string_value(json_object_get(body, "phone"));

@@ -110,6 +110,15 @@ typedef struct in_field {
 bool http_input_check(http_req *req, const json_t *obj, const in_field *spec,
                       const char *prefix, json_t *fields);
 
+/* The body as a JSON object, parsed strictly (duplicate keys, trailing
+ * data, invalid UTF-8 refused; NUL kept so the input spec can name the
+ * field). NULL after answering 400 invalid_json. The caller owns it. */
+json_t *http_json_object(http_req *req);
+
+/* A query parameter as a finite number. Adds a field error under `name`
+ * (required / wrong_type) to fields and returns false otherwise. */
+bool http_query_number(http_req *req, const char *name, json_t *fields, double *out);
+
 /* --- router (exposed for `kontakt routes` and tests) ------------------ */
 /* Finds the route; *method_ok false when the path exists with another
  * method (allow gets "GET, POST"). */

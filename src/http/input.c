@@ -4,6 +4,9 @@
 #include "domain/validate.h"
 #include "http/http.h"
 #include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include "util/banned.h"
@@ -100,4 +103,31 @@ bool http_input_check(http_req *req, const json_t *obj, const in_field *spec, co
             http_input_check(req, v, f->children, path, fields);
     }
     return json_object_size(fields) == before;
+}
+
+json_t *http_json_object(http_req *req) {
+    json_t *body = json_loadb(req->body.data ? req->body.data : "", req->body.len,
+                              JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
+    if (!json_is_object(body)) {
+        json_decref(body);
+        http_reply_error(req, "invalid_json", NULL);
+        return NULL;
+    }
+    return body;
+}
+
+bool http_query_number(http_req *req, const char *name, json_t *fields, double *out) {
+    const char *v = http_query(req, name);
+    if (!v || !*v) {
+        http_field_error(req, fields, name, "required", NULL);
+        return false;
+    }
+    char *end = NULL;
+    errno = 0;
+    *out = strtod(v, &end);
+    if (errno || *end || !isfinite(*out)) {
+        http_field_error(req, fields, name, "wrong_type", "number");
+        return false;
+    }
+    return true;
 }

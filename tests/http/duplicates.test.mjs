@@ -59,11 +59,12 @@ test('older than the window: not offered', async () => {
   }
 });
 
-test('bad parameters → 422 with a field error for each', async () => {
+test('bad parameters → 400 invalid_query with a field error for each', async () => {
   const r = await get('/api/v1/duplicates?category=nope&lat=abc');
-  assert.equal(r.status, 422);
+  assert.equal(r.status, 400);
+  assert.equal(r.body.error.code, 'invalid_query');
   assert.equal(r.body.error.fields.category.code, 'unknown_category');
-  assert.equal(r.body.error.fields.lat.code, 'invalid_value');
+  assert.equal(r.body.error.fields.lat.code, 'wrong_type');
   assert.equal(r.body.error.fields.lon.code, 'required');
   const out = await get('/api/v1/duplicates?category=water_supply&lat=50.45&lon=30.52', { 'Accept-Language': 'en' });
   assert.equal(out.body.error.fields.lat.code, 'out_of_bounds');
