@@ -72,7 +72,7 @@ const store_migration store_migrations_sqlite[] = {
      "  body TEXT NOT NULL,\n"
      "  created_at INTEGER NOT NULL\n"
      ");\n"},
-    {2, "places: districts, routing, streets and addresses, subscriptions",
+    {2, "places: districts, routing, streets (unique by name and kind) and addresses, subscriptions",
      "CREATE TABLE districts (\n"
      "  code TEXT PRIMARY KEY,\n"
      "  name_uk TEXT NOT NULL,\n"
@@ -92,9 +92,10 @@ const store_migration store_migrations_sqlite[] = {
      ");\n"
      "CREATE TABLE streets (\n"
      "  id INTEGER PRIMARY KEY,\n"
-     "  name TEXT NOT NULL UNIQUE,\n"
+     "  name TEXT NOT NULL,\n"
      "  kind TEXT NOT NULL DEFAULT 'street',\n"
-     "  district TEXT\n"
+     "  district TEXT,\n"
+     "  UNIQUE (name, kind)\n"
      ");\n"
      "CREATE TABLE street_old_names (\n"
      "  street_id INTEGER NOT NULL REFERENCES streets(id),\n"
@@ -119,33 +120,7 @@ const store_migration store_migrations_sqlite[] = {
      "  created_at INTEGER NOT NULL\n"
      ");\n"
      "CREATE INDEX subscriptions_appeal ON subscriptions(appeal_id);\n"},
-    {3, "addresses: a street is unique by name and kind (a street and a lane may share a name)",
-     /* Nothing could fill these tables before version 3, so they are made anew. */
-     "DROP TABLE addresses;\n"
-     "DROP TABLE street_old_names;\n"
-     "DROP TABLE streets;\n"
-     "CREATE TABLE streets (\n"
-     "  id INTEGER PRIMARY KEY,\n"
-     "  name TEXT NOT NULL,\n"
-     "  kind TEXT NOT NULL DEFAULT 'street',\n"
-     "  district TEXT,\n"
-     "  UNIQUE (name, kind)\n"
-     ");\n"
-     "CREATE TABLE street_old_names (\n"
-     "  street_id INTEGER NOT NULL REFERENCES streets(id),\n"
-     "  old_name TEXT NOT NULL,\n"
-     "  UNIQUE (street_id, old_name)\n"
-     ");\n"
-     "CREATE TABLE addresses (\n"
-     "  id INTEGER PRIMARY KEY,\n"
-     "  street_id INTEGER NOT NULL REFERENCES streets(id),\n"
-     "  house TEXT NOT NULL,\n"
-     "  lat REAL,\n"
-     "  lon REAL,\n"
-     "  district TEXT,\n"
-     "  UNIQUE (street_id, house)\n"
-     ");\n"},
-    {4, "map: appeals by updated_at, for the map index's refresh",
+    {3, "map: appeals by updated_at, for the map index's refresh",
      "CREATE INDEX appeals_updated ON appeals(updated_at);\n"},
 };
 const int store_migrations_sqlite_count =
