@@ -4,18 +4,12 @@
 // the nearest known one. Offline like tests/browser/appeal.test.mjs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer, freshDatabase, kontakt, ROOT } from '../lib/server.mjs';
+import { launchBrowser, openPage, OUT, PHONE, DESKTOP } from '../lib/browser.mjs';
+import { startServer, freshDatabase, kontakt } from '../lib/server.mjs';
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const OUT = path.join(ROOT, 'test-results');
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 1 };
-const DESKTOP = { viewport: { width: 1280, height: 900 } };
 const env = { ...process.env, KONTAKT_DEMO_PLACES: '0' };
 
 let server;
@@ -24,7 +18,6 @@ let db;
 const dir = mkdtempSync(path.join(tmpdir(), 'kontakt-addr-ui-'));
 
 before(async () => {
-  mkdirSync(OUT, { recursive: true });
   const register = path.join(dir, 'renames.json');
   writeFileSync(register, JSON.stringify({
     r61: { oldAreaName: 'Жовтневий', newAreaName: 'Соборний', objects: [
@@ -40,7 +33,7 @@ before(async () => {
   kontakt(['import', 'streets', register, '--db', db.url], { env });
   kontakt(['import', 'addresses', csv, '--db', db.url], { env });
   server = await startServer({ db, env: { KONTAKT_DEMO_PLACES: '0' } });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -51,15 +44,7 @@ after(async () => {
 });
 
 async function open(device) {
-  const ctx = await browser.newContext({ ...device, locale: 'uk-UA' });
-  const origin = new URL(server.url).origin;
-  await ctx.route((url) => url.origin !== origin, (route) => route.abort('internetdisconnected'));
-  const page = await ctx.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push('pageerror: ' + e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push('console: ' + m.text());
-  });
+  const { ctx, page, problems } = await openPage(browser, server.url, device);
   await page.goto(server.url + '/appeal.html');
   await page.locator('#map.leaflet-container').waitFor();
   return { ctx, page, problems };

@@ -10,25 +10,17 @@
 // Screenshots go to test-results/ (phone 390x844 and desktop 1280x900).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer, ROOT } from '../lib/server.mjs';
+import { launchBrowser, openPage, OUT, PHONE, DESKTOP } from '../lib/browser.mjs';
+import { startServer } from '../lib/server.mjs';
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const OUT = path.join(ROOT, 'test-results');
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 1 };
-const DESKTOP = { viewport: { width: 1280, height: 900 } };
 
 let server;
 let browser;
 
 before(async () => {
-  mkdirSync(OUT, { recursive: true });
   server = await startServer();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -36,30 +28,7 @@ after(async () => {
   if (server) await server.stop();
 });
 
-// A fresh context (own localStorage) with problem collection: page errors,
-// CSP violations and console errors, and same-origin static files that fail.
-async function open(device = DESKTOP, { locale = 'uk-UA' } = {}) {
-  const ctx = await browser.newContext({ ...device, locale });
-  const origin = new URL(server.url).origin;
-  await ctx.route((url) => url.origin !== origin, (route) => route.abort('internetdisconnected'));
-  const page = await ctx.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push('pageerror: ' + e.message));
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    const text = m.text();
-    // Offline tiles and the expected 404 of an unknown tracking token.
-    if (/Failed to load resource/.test(text)) return;
-    problems.push('console: ' + text);
-  });
-  page.on('response', (r) => {
-    const u = new URL(r.url());
-    if (u.origin === origin && !u.pathname.startsWith('/api/') && r.status() >= 400) {
-      problems.push(`HTTP ${r.status()} ${u.pathname}`);
-    }
-  });
-  return { ctx, page, problems };
-}
+const open = (device = DESKTOP, opts = {}) => openPage(browser, server.url, device, opts);
 
 const shot = (page, name) => page.screenshot({ path: path.join(OUT, name + '.png'), fullPage: true });
 

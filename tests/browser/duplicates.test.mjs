@@ -2,21 +2,16 @@
 // duplicate, and "me too" follows it instead of filing a new appeal.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer, validAppeal, ROOT } from '../lib/server.mjs';
+import { launchBrowser, openPage, OUT, PHONE } from '../lib/browser.mjs';
+import { startServer, validAppeal } from '../lib/server.mjs';
 
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const OUT = path.join(ROOT, 'test-results');
 
 let server, browser, first;
 
 before(async () => {
-  mkdirSync(OUT, { recursive: true });
   server = await startServer();
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ARGS });
+  browser = await launchBrowser();
   const res = await fetch(`${server.url}/api/v1/appeals`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(validAppeal({ location: { lat: 48.4600, lon: 35.0400 } })),
@@ -30,12 +25,7 @@ after(async () => {
 });
 
 test('a second appeal near the first shows it as a possible duplicate; "me too" follows it', async () => {
-  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'uk-UA' });
-  const origin = new URL(server.url).origin;
-  await ctx.route((url) => url.origin !== origin, (route) => route.abort('internetdisconnected'));
-  const page = await ctx.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
+  const { ctx, page, problems } = await openPage(browser, server.url, PHONE);
   await page.goto(`${server.url}/appeal.html?category=water_supply`);
   const box = page.locator('#duplicates');
   await page.fill('#lat', '48.4605');
@@ -67,6 +57,6 @@ test('a second appeal near the first shows it as a possible duplicate; "me too" 
   await page.getByText(first.number).first().waitFor();
   assert.equal(await page.locator('#a-description').isVisible(), false);
   assert.ok(!(await page.content()).includes('восьмої'));
-  assert.deepEqual(errors, []);
+  assert.deepEqual(problems, []);
   await ctx.close();
 });

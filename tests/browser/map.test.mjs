@@ -4,25 +4,17 @@
 // (page errors, CSP violations) on a desktop and a phone, offline tiles.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer, validAppeal, ROOT } from '../lib/server.mjs';
+import { launchBrowser, openPage, OUT, PHONE, DESKTOP } from '../lib/browser.mjs';
+import { startServer, validAppeal } from '../lib/server.mjs';
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const OUT = path.join(ROOT, 'test-results');
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 1 };
-const DESKTOP = { viewport: { width: 1280, height: 900 } };
 
 let server;
 let browser;
 
 before(async () => {
-  mkdirSync(OUT, { recursive: true });
   server = await startServer({ demo: 3000, env: { KONTAKT_RATE_APPEALS: '1000000' } });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -30,18 +22,7 @@ after(async () => {
   if (server) await server.stop();
 });
 
-async function open(device = DESKTOP) {
-  const ctx = await browser.newContext({ ...device, locale: 'uk-UA' });
-  const origin = new URL(server.url).origin;
-  await ctx.route((url) => url.origin !== origin, (route) => route.abort('internetdisconnected'));
-  const page = await ctx.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push('pageerror: ' + e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push('console: ' + m.text());
-  });
-  return { ctx, page, problems };
-}
+const open = (device = DESKTOP) => openPage(browser, server.url, device);
 
 const summaryCount = async (page) => Number((await page.locator('#mp-summary').textContent()).match(/(\d+)/)[1]);
 
