@@ -5,7 +5,7 @@
 set -euo pipefail
 purpose=${1:-build}
 pkgs=(gcc meson ninja-build pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
-      libpq-dev libsodium-dev tzdata ca-certificates sqlite3)
+      libpq-dev libsodium-dev nettle-dev libcrack2-dev cracklib-runtime john-data tzdata ca-certificates sqlite3)
 case "$purpose" in
   build) ;;
   test) pkgs+=(clang libcmocka-dev postgresql postgresql-client chromium) ;;
