@@ -31,6 +31,7 @@ typedef struct {
     unsigned per_ip_limit, conn_limit, timeout_s;
     unsigned rate_appeals; /* POST /api/v1/appeals per client address per minute; 0: off */
     int duplicate_days;
+    double warn_share; /* the sweeper warns at this share of each time (KONTAKT_WARN_SHARE) */
     const char *trusted_proxy; /* address of the reverse proxy in front, or NULL */    /* open appeals this recent are offered as duplicates */
 } kontakt_config;
 
