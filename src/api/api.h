@@ -33,6 +33,7 @@ typedef struct {
     int duplicate_days;
     const char *trusted_proxy;    /* address of the reverse proxy in front, or NULL */
     const char *common_passwords; /* one common password a line (Debian john-data) */
+    double warn_share; /* the sweeper warns at this share of each time (KONTAKT_WARN_SHARE) */
 } kontakt_config;
 
 typedef struct sweeper sweeper;
