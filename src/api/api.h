@@ -85,6 +85,9 @@ void api_addresses(http_req *req);
 void api_address_nearest(http_req *req);
 void api_map(http_req *req);
 
+/* The organisation of appeals no rule routes: the dispatcher's triage. */
+#define API_TRIAGE_ORG "contact_center"
+
 /* Staff (auth.c, users.c) */
 void api_auth_init(void); /* once, before serving */
 void api_auth_login(http_req *req);

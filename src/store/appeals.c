@@ -84,8 +84,8 @@ int store_appeal_insert(db_conn *c, const store_new_appeal *a, int64_t *id, char
     /* the first look is a warning instant: the watch's one rule decides */
     rc = store_watch_recompute(c, *id, a->created_at);
     if (rc != DB_OK) return rc == DB_NOT_FOUND ? DB_ERR : rc;
-    return store_event_add(c, *id, a->created_at, "registered", "registered", true, "applicant",
-                           NULL, NULL);
+    return store_event_add(c, *id, a->created_at, "registered", "registered", true,
+                           a->actor ? a->actor : "applicant", NULL, NULL);
 }
 
 static void read_appeal(db_conn *c, db_rows *r, store_appeal *a) {

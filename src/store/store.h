@@ -52,6 +52,7 @@ typedef struct {
     const char *tracking_hash;
     int trial;
     int year; /* of the number: the local (Kyiv) year of created_at */
+    const char *actor; /* of the "registered" event: "staff:<login>" or NULL (the applicant) */
 } store_new_appeal;
 
 /* Allocates the next number of a->year and inserts the
