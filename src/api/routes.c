@@ -20,5 +20,7 @@ const http_route api_routes[] = {
     {"GET", "/api/v1/addresses", api_addresses, 0, false, false},
     {"GET", "/api/v1/addresses/nearest", api_address_nearest, 0, false, false},
     {"GET", "/api/v1/map", api_map, 0, false, false},
+    {"GET", "/api/v1/violations", api_violations, 0, false, false},
+    {"GET", "/api/v1/scorecards", api_scorecards, 0, false, false},
 };
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];
