@@ -31,8 +31,9 @@ typedef struct {
     unsigned per_ip_limit, conn_limit, timeout_s;
     unsigned rate_appeals; /* POST /api/v1/appeals per client address per minute; 0: off */
     int duplicate_days;
+    const char *trusted_proxy;    /* address of the reverse proxy in front, or NULL */
+    const char *common_passwords; /* one common password a line (Debian john-data) */
     double warn_share; /* the sweeper warns at this share of each time (KONTAKT_WARN_SHARE) */
-    const char *trusted_proxy; /* address of the reverse proxy in front, or NULL */    /* open appeals this recent are offered as duplicates */
 } kontakt_config;
 
 typedef struct sweeper sweeper;
@@ -52,6 +53,7 @@ typedef struct {
     char *districts_geo_answer; /* ... ?geometry=1 */
     struct addr_index *addresses; /* streets and houses, built at start; read-only */
     mapindex *map;           /* the public map's points (api/mapindex.h) */
+    struct pw_list *passwords; /* common passwords, refused for staff (util/secret.h) */
 } app_ctx;
 
 extern const http_route api_routes[];
@@ -88,6 +90,15 @@ void api_scorecards(http_req *req);
  * instants, domain/period.h) into [*from, *to), keeping the given defaults
  * for absent ones; field errors into fields; false when any. */
 bool api_period(http_req *req, json_t *fields, int64_t *from, int64_t *to);
+
+/* Staff (auth.c, users.c) */
+void api_auth_init(void); /* once, before serving */
+void api_auth_login(http_req *req);
+void api_auth_logout(http_req *req);
+void api_auth_me(http_req *req);
+void api_users_list(http_req *req);
+void api_user_create(http_req *req);
+void api_user_update(http_req *req);
 
 /* Shared shapes */
 json_t *api_named(const char *code, const char *uk, const char *en);
