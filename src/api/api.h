@@ -84,6 +84,12 @@ json_t *api_district_json(const app_ctx *app, const char *code);
 void api_addresses(http_req *req);
 void api_address_nearest(http_req *req);
 void api_map(http_req *req);
+void api_violations(http_req *req);
+void api_scorecards(http_req *req);
+/* scorecards.c: the report period from ?from=&to= (local dates or
+ * instants, domain/period.h) into [*from, *to), keeping the given defaults
+ * for absent ones; field errors into fields; false when any. */
+bool api_period(http_req *req, json_t *fields, int64_t *from, int64_t *to);
 
 /* The organisation of appeals no rule routes: the dispatcher's triage. */
 #define API_TRIAGE_ORG "contact_center"

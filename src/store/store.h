@@ -5,6 +5,7 @@
 #define KONTAKT_STORE_STORE_H
 #include "domain/geo.h"
 #include "domain/routing.h"
+#include "domain/scorecard.h"
 #include "store/db.h"
 #include <stdbool.h>
 #include <stdint.h>
@@ -156,6 +157,37 @@ int store_watch_recompute(db_conn *c, int64_t appeal_id, int64_t now);
  * Set once at start before any thread; a value outside (0, 1) keeps the
  * default 0.75. */
 void store_watch_set_warn_share(double share);
+/* --- reports (store/reports.c) ---------------------------------------- */
+typedef struct {
+    const char *organisation, *kind; /* NULL: any */
+    int64_t from, to;                /* [from, to) over violations.at; INT64_MIN/MAX: open */
+    int64_t limit, offset;
+} store_violation_query;
+typedef struct {
+    char number[16];
+    char org_code[64], org_uk[256], org_en[256];
+    char kind[24];
+    char login[64]; /* "" when nobody was assigned */
+    int64_t at;
+    char *note;     /* owned, NULL when none */
+} store_violation;
+/* The register, newest first; *total counts all matches (no limit). */
+int store_violations_list(db_conn *c, const store_violation_query *q, store_violation **out,
+                          int *n, int64_t *total);
+void store_violations_free(store_violation *v, int n);
+
+typedef struct {
+    char code[64], name_uk[256], name_en[256];
+    dom_score_input in; /* in.to_done_ms owned */
+} store_score_row;
+/* Every organisation's counts: appeals registered in [from, to) (trial
+ * ones left out), violations recorded in [from, to), open appeals past
+ * their resolution deadline at `now` (whenever registered). Run it in a
+ * read transaction so the counts agree. */
+int store_scorecards(db_conn *c, int64_t from, int64_t to, int64_t now, store_score_row **rows,
+                     int *n);
+void store_scorecards_free(store_score_row *rows, int n);
+
 /* --- streets and addresses (store/addresses.c) ------------------------- */
 struct addr_index;
 int store_streets_count(db_conn *c, int64_t *n);

@@ -251,6 +251,68 @@ static void test_warn_share_is_configurable(void **state) {
     assert_int_equal(store_watch_recompute(c, 999999, T0), DB_NOT_FOUND);
 }
 
+/* The register and the scorecards read what the sweeper wrote. */
+static void test_reports_read_the_sweepers_rows(void **state) {
+    db_conn *c = *state;
+    ins late = insert_at(c, T0);
+    ins quick = insert_at(c, T0 + MIN);
+    ins trial = insert_at(c, T0 + 2 * MIN);
+    act(c, "UPDATE appeals SET trial = 1, updated_at = ? WHERE id = ? AND ? > 0", T0, trial.id, 1);
+    act(c, "UPDATE appeals SET assignee_id = ?, updated_at = ? WHERE id = ?", 7, T0, late.id);
+    act(c, "UPDATE appeals SET status = 'closed', reacted_at = ?, done_at = ?, rating = 4,"
+           " reopen_count = 1 WHERE id = ?", T0 + 2 * MIN, T0 + 3 * HOUR + MIN, quick.id);
+    assert_int_equal(sweeper_run_once(c, T0 + 30 * HOUR), 2); /* late and trial */
+    store_violation_query q = {.from = INT64_MIN, .to = INT64_MAX, .limit = 10};
+    store_violation *v;
+    int n;
+    int64_t total;
+    assert_int_equal(store_violations_list(c, &q, &v, &n, &total), DB_OK);
+    assert_int_equal(total, 4);
+    assert_int_equal(n, 4);
+    store_violations_free(v, n);
+    q.kind = "reaction_missed";
+    q.limit = 1;
+    assert_int_equal(store_violations_list(c, &q, &v, &n, &total), DB_OK);
+    assert_int_equal(total, 2);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].org_code, "vodokanal");
+    assert_string_equal(v[0].org_uk, "Водоканал");
+    assert_true(v[0].at == T0 + 30 * HOUR);
+    store_violations_free(v, n);
+    q.kind = NULL;
+    q.organisation = "nobody";
+    assert_int_equal(store_violations_list(c, &q, &v, &n, &total), DB_OK);
+    assert_int_equal(total, 0);
+    store_violations_free(v, n);
+    q.organisation = NULL;
+    q.from = T0 + 31 * HOUR; /* after every violation */
+    assert_int_equal(store_violations_list(c, &q, &v, &n, &total), DB_OK);
+    assert_int_equal(total, 0);
+    store_violations_free(v, n);
+
+    store_score_row *rows;
+    assert_int_equal(store_scorecards(c, T0, T0 + 31 * HOUR, T0 + 30 * HOUR, &rows, &n), DB_OK);
+    assert_int_equal(n, 1);
+    dom_scorecard card;
+    dom_scorecard_compute(&rows[0].in, &card);
+    assert_int_equal(card.appeals, 2);           /* the trial appeal is left out */
+    assert_int_equal(card.overdue_now, 1);       /* late */
+    assert_int_equal(card.violations, 2);        /* late's two, not trial's */
+    assert_true(card.has_on_time && card.on_time_share == 1.0);
+    assert_true(card.has_reopen && card.reopen_share == 1.0);
+    assert_true(card.has_rating && card.average_rating == 4.0);
+    assert_true(card.has_median && card.median_hours_to_done == 3.0);
+    store_scorecards_free(rows, n);
+    /* a period with nothing in it: counts zero, shares absent */
+    assert_int_equal(store_scorecards(c, T0 + 100 * HOUR, T0 + 200 * HOUR, T0 + 30 * HOUR, &rows, &n),
+                     DB_OK);
+    dom_scorecard_compute(&rows[0].in, &card);
+    assert_int_equal(card.appeals, 0);
+    assert_false(card.has_on_time || card.has_median || card.has_reopen || card.has_rating);
+    assert_int_equal(card.overdue_now, 1); /* "now" does not depend on the period */
+    store_scorecards_free(rows, n);
+}
+
 static int run_suite(const char *name) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_warning_overdue_violation_escalation, open_fresh,
@@ -260,6 +322,8 @@ static int run_suite(const char *name) {
         cmocka_unit_test_setup_teardown(test_late_sweep_marks_both_once, open_fresh, close_db),
         cmocka_unit_test_setup_teardown(test_extension_rearms_the_watch, open_fresh, close_db),
         cmocka_unit_test_setup_teardown(test_warn_share_is_configurable, open_fresh, close_db),
+        cmocka_unit_test_setup_teardown(test_reports_read_the_sweepers_rows, open_fresh,
+                                        close_db),
     };
     return _cmocka_run_group_tests(name, tests, sizeof tests / sizeof tests[0], NULL, NULL);
 }
