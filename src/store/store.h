@@ -70,6 +70,16 @@ typedef struct {
     int64_t created_at, updated_at, reaction_due_at, resolution_due_at;
     int64_t reacted_at, done_at, closed_at; /* 0: not yet */
     bool reaction_overdue, resolution_overdue;
+    /* Staff workflow (schema v4). Ids are 0 when NULL. */
+    int64_t assignee_id, done_by, parent_id;
+    bool flagged;       /* returned by an executor: back in triage */
+    int rating;         /* 1-5, 0: not rated */
+    int reopen_count;
+    int64_t confirm_due_at, escalated_at; /* 0: none */
+    /* Personal data: only for staff views, never in public answers. */
+    char *applicant_name;  /* owned */
+    char applicant_phone[32];
+    char *applicant_email; /* owned, NULL when none */
 } store_appeal;
 
 int store_appeal_by_number(db_conn *c, const char *number, store_appeal *out);
