@@ -81,6 +81,11 @@ json_t *api_district_json(const app_ctx *app, const char *code);
 void api_addresses(http_req *req);
 void api_address_nearest(http_req *req);
 void api_map(http_req *req);
+/* Staff: queues.c, staff_view.c, callers.c */
+void api_queue_get(http_req *req);
+void api_staff_appeal_get(http_req *req);
+void api_caller_get(http_req *req);
+void api_consultation_create(http_req *req);
 
 /* Shared shapes */
 json_t *api_named(const char *code, const char *uk, const char *en);

@@ -20,5 +20,9 @@ const http_route api_routes[] = {
     {"GET", "/api/v1/addresses", api_addresses, 0, false, false},
     {"GET", "/api/v1/addresses/nearest", api_address_nearest, 0, false, false},
     {"GET", "/api/v1/map", api_map, 0, false, false},
+    {"GET", "/api/v1/queues/{queue}", api_queue_get, 0, false, false},
+    {"GET", "/api/v1/staff/appeals/{number}", api_staff_appeal_get, 0, false, false},
+    {"GET", "/api/v1/callers/{phone}", api_caller_get, 0, false, false},
+    {"POST", "/api/v1/consultations", api_consultation_create, 4096, true, false},
 };
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

@@ -24,6 +24,9 @@ static const error_def errors[] = {
     {"not_found", 404, "Такої сторінки або ресурсу немає", "No such page or resource"},
     {"appeal_not_found", 404, "Звернення з таким номером не знайдено",
      "No appeal with this number"},
+    {"queue_not_found", 404,
+     "Такої черги немає: triage, organisation, escalations, extensions або disputed",
+     "No such queue: triage, organisation, escalations, extensions or disputed"},
     {"tracking_not_found", 404, "Звернення за цим посиланням не знайдено",
      "No appeal for this tracking link"},
     {"method_not_allowed", 405, "Цей метод не підтримується для цієї адреси",
@@ -98,6 +101,11 @@ static const struct {
     {"from", "Початок періоду", "Period start"},
     {"to", "Кінець періоду", "Period end"},
     {"district", "Район", "District"},
+    {"topic", "Тема", "Topic"},
+    {"note", "Примітка", "Note"},
+    {"organisation", "Організація", "Organisation"},
+    {"limit", "Кількість", "Limit"},
+    {"offset", "Зсув", "Offset"},
 };
 
 static const char *label_of(const char *path, bool en) {
