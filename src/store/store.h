@@ -108,7 +108,7 @@ typedef struct {
     const char *status;
     int64_t reacted_at, done_at, closed_at; /* 0: none */
     bool reaction_overdue, resolution_overdue;
-    int64_t next_check_at; /* INT64_MIN: nothing to watch */
+    int64_t next_check_at; /* ignored: recomputed from the columns (store_watch_recompute) */
     int64_t updated_at;
 } store_state;
 int store_appeal_set_state(db_conn *c, int64_t id, const store_state *s);
@@ -248,10 +248,24 @@ int store_idem_expire(db_conn *c, int64_t before);
 /* --- deadline watch (jobs/sweeper) ------------------------------------ */
 /* Earliest next_check_at over all appeals; DB_NOT_FOUND when none. */
 int store_next_check(db_conn *c, int64_t *at);
-/* Marks what is due at `now` (at most `limit` appeals): reaction/resolution
- * overdue flags and their public events; recomputes next_check_at. Sets
+/* Does what is due at `now` (at most `limit` appeals; domain/watch.h):
+ * warnings (internal events, warned flags), missed deadlines (public
+ * overdue event, overdue flag, a violation against the organisation and
+ * the assignee, escalation: escalated_at and an internal `escalated`
+ * event), the automatic close of `done` appeals whose confirmation window
+ * lapsed (public `autoclosed` event); recomputes next_check_at. Sets
  * *marked to the number of appeals changed. */
 int store_sweep(db_conn *c, int64_t now, int limit, int *marked);
+/* Rewrites the appeal's next_check_at from its columns (status, reacted_at,
+ * created_at, the deadlines, confirm_due_at, the warned/overdue flags).
+ * Call it, inside the same transaction, after anything that changes the
+ * status or a deadline or resets a flag; then wake the sweeper after the
+ * commit. DB_NOT_FOUND when there is no such appeal. */
+int store_watch_recompute(db_conn *c, int64_t appeal_id, int64_t now);
+/* The share of each time at which the sweeper warns (KONTAKT_WARN_SHARE).
+ * Set once at start before any thread; a value outside (0, 1) keeps the
+ * default 0.75. */
+void store_watch_set_warn_share(double share);
 /* --- streets and addresses (store/addresses.c) ------------------------- */
 struct addr_index;
 int store_streets_count(db_conn *c, int64_t *n);
