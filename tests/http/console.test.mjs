@@ -10,8 +10,8 @@ import { start, call, post, assertError, assertFieldError, assertSchema } from '
 
 const HOUR = 3600 * 1000;
 const ROLES = [
-  ['op', 'operator'], ['disp', 'dispatcher'], ['exv', 'executor', 'vodokanal'],
-  ['ext', 'executor', 'teploenergo'], ['sup', 'supervisor'], ['an', 'analyst'], ['adm', 'admin'],
+  ['opr', 'operator'], ['disp', 'dispatcher'], ['exv', 'executor', 'vodokanal'],
+  ['ext', 'executor', 'teploenergo'], ['sup', 'supervisor'], ['ana', 'analyst'], ['adm', 'admin'],
 ];
 const EN = { headers: { 'Accept-Language': 'en' } };
 
@@ -51,7 +51,7 @@ test('no session: 401 on every console and card route', async () => {
 });
 
 test('appeal card: who may see it; executors only their organisation (404, existence does not leak)', async () => {
-  for (const login of ['op', 'disp', 'sup', 'exv']) {
+  for (const login of ['opr', 'disp', 'sup', 'exv']) {
     const res = await card(login, water);
     assert.equal(res.status, 200, `${login}: ${res.text}`);
     assertSchema('AppealStaff', res.body);
@@ -61,7 +61,7 @@ test('appeal card: who may see it; executors only their organisation (404, exist
   assertError(await card('exv', heat), 404, 'appeal_not_found');
   // the same answer as for a number that does not exist
   assertError(await card('exv', '2020-999999'), 404, 'appeal_not_found');
-  for (const login of ['an', 'adm']) assertError(await card(login, water), 403, 'forbidden');
+  for (const login of ['ana', 'adm']) assertError(await card(login, water), 403, 'forbidden');
   assertError(await card('disp', 'not-a-number'), 400, 'invalid_number');
 });
 
@@ -112,17 +112,17 @@ test('appeal card: personal data, every event, links and extensions', async () =
 
 test('every card view is audited: an internal personal_data_viewed event per call', async () => {
   const number = await file();
-  assert.equal(await views(number, 'op'), 0);
-  await card('op', number);
-  await card('op', number);
+  assert.equal(await views(number, 'opr'), 0);
+  await card('opr', number);
+  await card('opr', number);
   await card('sup', number);
-  assert.equal(await views(number, 'op'), 2);
+  assert.equal(await views(number, 'opr'), 2);
   assert.equal(await views(number, 'sup'), 1);
   // refused views are not personal-data views
   await card('ext', number);
-  await card('an', number);
+  await card('ana', number);
   assert.equal(await views(number, 'ext'), 0);
-  assert.equal(await views(number, 'an'), 0);
+  assert.equal(await views(number, 'ana'), 0);
   // the applicant's timeline does not show them
   const events = (await card('sup', number)).body.events;
   assert.equal(events.filter((e) => e.kind === 'personal_data_viewed').length, 3);
@@ -134,7 +134,7 @@ test('allowed_actions follow the role, the organisation and the state', async ()
   const now = Date.now();
   await srv.sql(`UPDATE appeals SET status = 'assigned', reacted_at = NULL WHERE number = '${number}'`);
   const actions = async (login) => (await card(login, number)).body.allowed_actions;
-  assert.deepEqual(await actions('op'), [], 'operators take no action on an existing appeal');
+  assert.deepEqual(await actions('opr'), [], 'operators take no action on an existing appeal');
   const exv = await actions('exv');
   for (const a of ['accept', 'start', 'done', 'return']) assert.ok(exv.includes(a), `executor: ${a} in ${exv}`);
   for (const a of ['assign', 'reject', 'approve_extension', 'reopen']) assert.ok(!exv.includes(a), `executor: no ${a}`);
@@ -173,12 +173,12 @@ test('allowed_actions: one pending extension request at a time; supervisors deci
 });
 
 test('caller history: rights per role', async () => {
-  for (const login of ['op', 'disp', 'sup']) {
+  for (const login of ['opr', 'disp', 'sup']) {
     const res = await s[login].call('GET', '/api/v1/callers/0671234567');
     assert.equal(res.status, 200, `${login}: ${res.text}`);
     assertSchema('CallerHistory', res.body);
   }
-  for (const login of ['exv', 'an', 'adm']) {
+  for (const login of ['exv', 'ana', 'adm']) {
     assertError(await s[login].call('GET', '/api/v1/callers/0671234567'), 403, 'forbidden');
   }
 });
@@ -188,15 +188,15 @@ test('caller history: appeals and consultations by the normalised number, newest
   const first = await file({ applicant: { name: 'Андрій', phone } });
   const second = await file({ applicant: { name: 'Андрій', phone: '+380632223344' }, category: 'heating', type: 'no_heating' });
   await file({ applicant: { name: 'Хтось інший', phone: '063 222 33 45' } });
-  let res = await s.op.call('POST', '/api/v1/consultations', { json: { phone: '(063) 222-33-44', topic: 'Графік відключень', note: 'Пояснено графік' } });
+  let res = await s.opr.call('POST', '/api/v1/consultations', { json: { phone: '(063) 222-33-44', topic: 'Графік відключень', note: 'Пояснено графік' } });
   assert.equal(res.status, 201, res.text);
   assertSchema('ConsultationCreated', res.body);
   const stored = await srv.sql(`SELECT phone, topic, note, operator_id FROM consultations WHERE id = ${res.body.id}`);
-  assert.equal(stored, `+380632223344|Графік відключень|Пояснено графік|${ids.op}`);
+  assert.equal(stored, `+380632223344|Графік відключень|Пояснено графік|${ids.opr}`);
   res = await s.disp.call('POST', '/api/v1/consultations', { json: { phone: '0632223344', topic: 'Тарифи' } });
   assert.equal(res.status, 201, res.text);
   // an anonymous caller: stored without a number
-  res = await s.op.call('POST', '/api/v1/consultations', { json: { topic: 'Анонімне питання' } });
+  res = await s.opr.call('POST', '/api/v1/consultations', { json: { topic: 'Анонімне питання' } });
   assert.equal(res.status, 201, res.text);
   assert.equal(await srv.sql(`SELECT coalesce(phone, 'none') FROM consultations WHERE id = ${res.body.id}`), 'none');
   for (const spelling of ['0632223344', '%2B380632223344', '%2B38%20(063)%20222-33-44']) {
@@ -206,7 +206,7 @@ test('caller history: appeals and consultations by the normalised number, newest
     assert.equal(res.body.phone, '+380632223344');
     assert.deepEqual(res.body.appeals.map((a) => a.number), [second, first]);
     assert.equal(res.body.appeals[0].category.code, 'heating');
-    assert.deepEqual(res.body.consultations.map((k) => [k.topic, k.operator]), [['Тарифи', 'disp'], ['Графік відключень', 'op']]);
+    assert.deepEqual(res.body.consultations.map((k) => [k.topic, k.operator]), [['Тарифи', 'disp'], ['Графік відключень', 'opr']]);
     assert.equal(res.body.consultations[1].note, 'Пояснено графік');
   }
   // the request log names the route, never the number
@@ -216,27 +216,27 @@ test('caller history: appeals and consultations by the normalised number, newest
 test('caller history: at most 50 of each', async () => {
   const phone = '0991110000';
   for (let i = 0; i < 52; i++) {
-    const res = await s.op.call('POST', '/api/v1/consultations', { json: { phone, topic: `Питання ${i}` } });
+    const res = await s.opr.call('POST', '/api/v1/consultations', { json: { phone, topic: `Питання ${i}` } });
     assert.equal(res.status, 201, res.text);
   }
-  const res = await s.op.call('GET', `/api/v1/callers/${phone}`);
+  const res = await s.opr.call('GET', `/api/v1/callers/${phone}`);
   assert.equal(res.body.consultations.length, 50);
   assert.equal(res.body.consultations[0].topic, 'Питання 51');
 });
 
 test('caller history: a bad number is 422 naming phone, in Ukrainian and English', async () => {
-  let err = assertFieldError(await s.op.call('GET', '/api/v1/callers/12345'), 'phone', 'invalid_phone');
+  let err = assertFieldError(await s.opr.call('GET', '/api/v1/callers/12345'), 'phone', 'invalid_phone');
   assert.match(err.message, /Телефон/);
-  err = assertFieldError(await s.op.call('GET', '/api/v1/callers/12345', EN), 'phone', 'invalid_phone');
+  err = assertFieldError(await s.opr.call('GET', '/api/v1/callers/12345', EN), 'phone', 'invalid_phone');
   assert.match(err.message, /^Phone/);
 });
 
 test('consultations: rights, CSRF and field errors (uk and en)', async () => {
-  for (const login of ['exv', 'an', 'adm']) {
+  for (const login of ['exv', 'ana', 'adm']) {
     assertError(await s[login].call('POST', '/api/v1/consultations', { json: { topic: 'x' } }), 403, 'forbidden');
   }
   // the session cookie without the CSRF token
-  assertError(await call(srv.url, 'POST', '/api/v1/consultations', { json: { topic: 'x' }, headers: { Cookie: s.op.cookie } }),
+  assertError(await call(srv.url, 'POST', '/api/v1/consultations', { json: { topic: 'x' }, headers: { Cookie: s.opr.cookie } }),
     403, 'csrf_failed');
   const cases = [
     [{}, 'topic', 'required'],
@@ -249,12 +249,12 @@ test('consultations: rights, CSRF and field errors (uk and en)', async () => {
   ];
   const before = await srv.sql('SELECT count(*) FROM consultations');
   for (const [json, field, codes] of cases) {
-    const uk = assertFieldError(await s.op.call('POST', '/api/v1/consultations', { json }), field, codes);
+    const uk = assertFieldError(await s.opr.call('POST', '/api/v1/consultations', { json }), field, codes);
     assert.match(uk.message, /поле|Поле/);
-    const en = assertFieldError(await s.op.call('POST', '/api/v1/consultations', { json, ...EN }), field, codes);
+    const en = assertFieldError(await s.opr.call('POST', '/api/v1/consultations', { json, ...EN }), field, codes);
     assert.match(en.message, /field|Field/);
   }
   assert.equal(await srv.sql('SELECT count(*) FROM consultations'), before, 'nothing stored');
-  assertError(await s.op.call('POST', '/api/v1/consultations', { body: '{"topic":', headers: { 'Content-Type': 'application/json' } }),
+  assertError(await s.opr.call('POST', '/api/v1/consultations', { body: '{"topic":', headers: { 'Content-Type': 'application/json' } }),
     400, 'invalid_json');
 });

@@ -11,8 +11,8 @@ import { start, call, post, assertError, assertSchema } from './helpers.mjs';
 
 const HOUR = 3600 * 1000;
 const ROLES = [
-  ['op', 'operator'], ['disp', 'dispatcher'], ['exv', 'executor', 'vodokanal'],
-  ['ext', 'executor', 'teploenergo'], ['sup', 'supervisor'], ['an', 'analyst'], ['adm', 'admin'],
+  ['opr', 'operator'], ['disp', 'dispatcher'], ['exv', 'executor', 'vodokanal'],
+  ['ext', 'executor', 'teploenergo'], ['sup', 'supervisor'], ['ana', 'analyst'], ['adm', 'admin'],
 ];
 const HEATING = { category: 'heating', type: 'no_heating' };
 
