@@ -33,7 +33,7 @@ static char *opt_text(db_conn *c, db_rows *r, int col) {
     return c->drv->is_null(r, col) ? NULL : xstrdup(c->drv->col_text(r, col));
 }
 
-/* Runs sql and hands each row to read(row, i) into a growing array of
+/* Runs sql and hands each row to read() into a growing array of
  * `size`-byte elements; the array is the caller's (free it with the
  * matching *_free on success; freed here on failure via `release`). */
 typedef void (*row_reader)(db_conn *c, db_rows *r, void *elem);

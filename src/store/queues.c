@@ -1,7 +1,8 @@
 /* The staff queues: one page of appeals and the queue's size. Pages poll
  * every 3 s, so each queue's condition is one an index answers (schema v4:
  * appeals(status), appeals(organisation, status), extensions(status); v5:
- * appeals(escalated_at) where set). */
+ * appeals(status, escalated_at) where escalated_at is set — partial, so
+ * SQLite without statistics prefers it to appeals(status)). */
 #include "store/store.h"
 #include "util/buf.h"
 #include <stdlib.h>
