@@ -31,7 +31,8 @@ typedef struct {
     unsigned per_ip_limit, conn_limit, timeout_s;
     unsigned rate_appeals; /* POST /api/v1/appeals per client address per minute; 0: off */
     int duplicate_days;
-    const char *trusted_proxy; /* address of the reverse proxy in front, or NULL */    /* open appeals this recent are offered as duplicates */
+    const char *trusted_proxy;    /* address of the reverse proxy in front, or NULL */
+    const char *common_passwords; /* one common password a line (Debian john-data) */
 } kontakt_config;
 
 typedef struct sweeper sweeper;
@@ -51,6 +52,7 @@ typedef struct {
     char *districts_geo_answer; /* ... ?geometry=1 */
     struct addr_index *addresses; /* streets and houses, built at start; read-only */
     mapindex *map;           /* the public map's points (api/mapindex.h) */
+    struct pw_list *passwords; /* common passwords, refused for staff (util/secret.h) */
 } app_ctx;
 
 extern const http_route api_routes[];
@@ -81,6 +83,15 @@ json_t *api_district_json(const app_ctx *app, const char *code);
 void api_addresses(http_req *req);
 void api_address_nearest(http_req *req);
 void api_map(http_req *req);
+
+/* Staff (auth.c, users.c) */
+void api_auth_init(void); /* once, before serving */
+void api_auth_login(http_req *req);
+void api_auth_logout(http_req *req);
+void api_auth_me(http_req *req);
+void api_users_list(http_req *req);
+void api_user_create(http_req *req);
+void api_user_update(http_req *req);
 
 /* Shared shapes */
 json_t *api_named(const char *code, const char *uk, const char *en);

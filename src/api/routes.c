@@ -20,5 +20,11 @@ const http_route api_routes[] = {
     {"GET", "/api/v1/addresses", api_addresses, 0, false, false},
     {"GET", "/api/v1/addresses/nearest", api_address_nearest, 0, false, false},
     {"GET", "/api/v1/map", api_map, 0, false, false},
+    {"POST", "/api/v1/auth/login", api_auth_login, 2048, true, false},
+    {"POST", "/api/v1/auth/logout", api_auth_logout, 0, false, false},
+    {"GET", "/api/v1/auth/me", api_auth_me, 0, false, false},
+    {"GET", "/api/v1/users", api_users_list, 0, false, false},
+    {"POST", "/api/v1/users", api_user_create, 4096, true, false},
+    {"POST", "/api/v1/users/{login}", api_user_update, 4096, true, false},
 };
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

@@ -25,6 +25,11 @@ static const cli_command commands[] = {
      "catalog | districts FILE | streets [FILE] | addresses FILE.csv", cmd_import},
     {"demo", "fill the database with realistic demo appeals", "", cmd_demo},
     {"routes", "print the HTTP routing table (METHOD PATH), one route a line", "", cmd_routes},
+    {"user",
+     "staff accounts: `add` (password from standard input), `passwd` (new password from "
+     "standard input), `totp` (a new second-factor secret)",
+     "add --login L --role R [--org CODE] [--name N] | passwd --login L | totp --login L",
+     cmd_user},
 };
 static const size_t n_commands = sizeof commands / sizeof commands[0];
 
@@ -143,6 +148,7 @@ void cli_config_defaults(kontakt_config *cfg) {
     str_to_ll(env_or("KONTAKT_DUPLICATE_DAYS", "7"), 1, 365, &days);
     cfg->duplicate_days = (int)days;
     cfg->trusted_proxy = getenv("KONTAKT_TRUSTED_PROXY");
+    cfg->common_passwords = env_or("KONTAKT_COMMON_PASSWORDS", "/usr/share/john/password.lst");
 }
 
 char *cli_read_file(const char *path, size_t max) {

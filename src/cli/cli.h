@@ -68,5 +68,6 @@ int cmd_migrate(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_user(int argc, char **argv);
 int cli_main(int argc, char **argv);
 #endif

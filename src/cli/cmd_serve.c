@@ -2,7 +2,9 @@
 #include "cli/cli.h"
 #include "domain/address_index.h"
 #include "api/mapindex.h"
+#include "api/staff.h"
 #include "jobs/sweeper.h"
+#include "util/secret.h"
 #include "store/store.h"
 #include "util/log.h"
 #include <malloc.h>
@@ -34,6 +36,14 @@ static void build_csp(const char *tile_url, char *out, size_t cap) {
 }
 
 /* The address index: every street and house, in memory for autocomplete. */
+/* Signed-in hotline staff register calls for many residents from one
+ * address (the city's NAT): the per-address limit is not for them. */
+static bool staff_exempt(http_req *req) {
+    if (!http_cookie(req, "kontakt_session")) return false; /* no database read for residents */
+    api_staff who;
+    return api_staff_peek(req, &who);
+}
+
 static bool load_addresses(app_ctx *app) {
     app->addresses = addr_index_new();
     db_conn *c = db_pool_acquire(app->pool);
@@ -80,6 +90,9 @@ static int serve(kontakt_config *cfg) {
         return 1;
     }
     app.openapi = cli_read_file(cfg->openapi_path, 1u << 20);
+    app.passwords = pw_list_load(cfg->common_passwords, err, sizeof err);
+    if (!app.passwords) log_warn("common passwords not loaded: only cracklib checks", NULL);
+    api_auth_init();
     app.map = mapindex_start(pool, &app.catalog);
     if (!app.map) {
         fprintf(stderr, "kontakt serve: cannot load the map index\n");
@@ -104,6 +117,7 @@ static int serve(kontakt_config *cfg) {
         .routes = api_routes, .n_routes = api_routes_count, .app = &app,
         .web_dir = cfg->web_dir, .vendor_dir = cfg->vendor_dir, .csp = csp,
         .rate_per_minute = cfg->rate_appeals, .trusted_proxy = cfg->trusted_proxy,
+        .rate_exempt = staff_exempt,
     };
     int port = 0;
     http_server *srv = http_start(&hc, &port);
@@ -127,6 +141,7 @@ static int serve(kontakt_config *cfg) {
     dom_routing_free(&app.routing);
     addr_index_free(app.addresses);
     dom_catalog_free(&app.catalog);
+    pw_list_free(app.passwords);
     db_pool_close(pool);
     if (!rc) log_info("stopped", NULL);
     return rc;

@@ -37,4 +37,13 @@ bool dom_role_needs_totp(dom_role r);
  * ...): may this role take it at all? The state check is separate
  * (dom_transition); the organisation check for executors is the caller's. */
 bool dom_role_may_act(dom_role r, const char *action);
+
+/* A staff login: 3–32 of a-z 0-9 . _ - (it appears in URIs and logs). */
+bool dom_login_valid(const char *login);
+
+/* Checks a new or changed account: the field that is wrong ("login",
+ * "role", "organisation") and the field error code, or NULL when fine.
+ * Executors need an organisation; other roles have none. */
+const char *dom_account_check(const char *login, const char *role, const char *organisation,
+                              const char **code);
 #endif

@@ -44,6 +44,8 @@ struct http_req {
     char extra[4][2][192];     /* extra response headers: name, value */
     int n_extra;
     const char *csp;           /* from the config */
+    unsigned char client[16];  /* the client's address (IPv4 mapped), after the proxy */
+    bool https;                /* the trusted proxy says the client used TLS */
 };
 
 typedef struct {
@@ -62,6 +64,9 @@ typedef struct {
     const char *csp;           /* Content-Security-Policy value */
     unsigned rate_per_minute;  /* rate-limited routes, per client address; 0: off */
     const char *trusted_proxy; /* its X-Forwarded-For names the client; NULL: none */
+    /* Asked before the rate limit: true exempts the request (signed-in
+     * hotline staff share one address behind the city's NAT). May be NULL. */
+    bool (*rate_exempt)(http_req *req);
 } http_config;
 
 typedef struct http_server http_server;
@@ -82,6 +87,8 @@ void http_add_header(http_req *req, const char *name, const char *value);
 /* --- request data ----------------------------------------------------- */
 const char *http_header(http_req *req, const char *name);
 const char *http_query(http_req *req, const char *name);
+/* A cookie's value, or NULL. */
+const char *http_cookie(http_req *req, const char *name);
 
 /* --- errors ----------------------------------------------------------- */
 /* Adds {"path": {"code", "message"}} to fields, message in the request's
@@ -94,7 +101,7 @@ int http_error_status(const char *code);
 
 /* --- declarative JSON input specs ------------------------------------- */
 /* IN_STRING is one line; IN_TEXT may hold newlines and tabs. */
-typedef enum { IN_STRING, IN_TEXT, IN_NUMBER, IN_OBJECT } in_type;
+typedef enum { IN_STRING, IN_TEXT, IN_NUMBER, IN_OBJECT, IN_BOOL } in_type;
 typedef struct in_field {
     const char *name;
     in_type type;

@@ -12,7 +12,10 @@
 #include "util/banned.h"
 
 static const char *type_name(in_type t) {
-    return t == IN_STRING || t == IN_TEXT ? "string" : t == IN_NUMBER ? "number" : "object";
+    return t == IN_STRING || t == IN_TEXT ? "string"
+           : t == IN_NUMBER               ? "number"
+           : t == IN_BOOL                 ? "boolean"
+                                          : "object";
 }
 
 /* Invisible formatting characters that can make a text read differently
@@ -36,6 +39,7 @@ static bool type_ok(const json_t *v, in_type t) {
     case IN_TEXT: return json_is_string(v);
     case IN_NUMBER: return json_is_number(v);
     case IN_OBJECT: return json_is_object(v);
+    case IN_BOOL: return json_is_boolean(v);
     }
     return false;
 }

@@ -57,6 +57,10 @@ const char *http_header(http_req *req, const char *name) {
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
+const char *http_cookie(http_req *req, const char *name) {
+    return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
 const char *http_query(http_req *req, const char *name) {
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }

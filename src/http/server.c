@@ -51,9 +51,8 @@ static void forwarded_for(struct MHD_Connection *conn, unsigned char out[16]) {
     if (parse_addr(text, a)) memcpy(out, a, 16);
 }
 
-/* The client's address as 16 bytes (IPv4 mapped into IPv6). */
-static void client_addr(const http_server *s, struct MHD_Connection *conn,
-                        unsigned char out[16]) {
+/* The peer's address as 16 bytes (IPv4 mapped into IPv6). */
+static void peer_addr(struct MHD_Connection *conn, unsigned char out[16]) {
     memset(out, 0, 16);
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -66,7 +65,18 @@ static void client_addr(const http_server *s, struct MHD_Connection *conn,
         const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)(const void *)ci->client_addr;
         memcpy(out, &a->sin6_addr, 16);
     }
-    if (s->has_proxy && memcmp(out, s->proxy, 16) == 0) forwarded_for(conn, out);
+}
+
+/* The client's address and whether it used TLS: behind the trusted proxy,
+ * from its X-Forwarded-For and X-Forwarded-Proto; only the proxy's word
+ * counts, since a direct client could send the headers too. */
+static void client_of(const http_server *s, http_req *req) {
+    peer_addr(req->conn, req->client);
+    if (!s->has_proxy || memcmp(req->client, s->proxy, 16) != 0) return;
+    forwarded_for(req->conn, req->client);
+    const char *proto =
+        MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
+    req->https = proto && strcmp(proto, "https") == 0;
 }
 
 /* The language of messages: Ukrainian unless ?lang=en or Accept-Language
@@ -158,9 +168,8 @@ static void dispatch(http_server *s, http_req *req) {
         return;
     }
     if (req->route->rate_limited && s->limit) {
-        unsigned char addr[16];
-        client_addr(s, req->conn, addr);
-        if (!ratelimit_take(s->limit, addr, time_now_ms())) {
+        bool exempt = s->cfg.rate_exempt && s->cfg.rate_exempt(req);
+        if (!exempt && !ratelimit_take(s->limit, req->client, time_now_ms())) {
             char retry[16];
             unsigned secs = (60 + s->cfg.rate_per_minute - 1) / s->cfg.rate_per_minute;
             snprintf(retry, sizeof retry, "%u", secs ? secs : 1);
@@ -192,6 +201,7 @@ static http_req *req_new(http_server *s, struct MHD_Connection *conn, const char
     rand_hex(req->request_id, sizeof req->request_id, 16);
     if (!str_copy(req->path, sizeof req->path, url)) req->path[0] = '\0';
     req->english = wants_english(conn);
+    client_of(s, req);
     bool found = false;
     char allow[128];
     req->route = http_route_match(s->cfg.routes, s->cfg.n_routes, method, req->path, req->params,

@@ -1,0 +1,313 @@
+/* Staff sign-in: POST /api/v1/auth/login, /logout, GET /api/v1/auth/me,
+ * and the session check every staff handler starts with (api/staff.h).
+ *
+ * The cookie holds a 256-bit token; the database holds only its SHA-256.
+ * The CSRF token is derived from the session token (SHA-256 of a fixed
+ * prefix and the token), so it needs no storage and dies with the session. */
+#include "api/staff.h"
+#include "store/store.h"
+#include "store/users.h"
+#include "util/log.h"
+#include "util/rand.h"
+#include "util/secret.h"
+#include "util/timeutil.h"
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include "util/banned.h"
+
+#define COOKIE "kontakt_session"
+#define IDLE_MS (30 * 60 * 1000LL)
+#define ABSOLUTE_MS (12 * 3600 * 1000LL)
+#define TOUCH_MS (60 * 1000LL) /* last_seen is written at most once a minute */
+#define FAIL_WINDOW_MS (15 * 60 * 1000LL)
+#define FAIL_MAX_ACCOUNT 5
+#define FAIL_MAX_ADDRESS 20
+
+static void csrf_of(const char *token, char out[HASH_HEX_LEN + 1]) {
+    char text[TOKEN_TEXT_LEN + 8];
+    int n = snprintf(text, sizeof text, "csrf:%s", token);
+    hash_hex(text, (size_t)n, out, HASH_HEX_LEN + 1);
+}
+
+static void fill_staff(const store_user *u, api_staff *who) {
+    memset(who, 0, sizeof *who);
+    who->id = u->id;
+    str_copy(who->login, sizeof who->login, u->login);
+    str_copy(who->name, sizeof who->name, u->name);
+    if (!dom_role_parse(u->role, &who->role)) who->role = DOM_ROLE_COUNT; /* no rights */
+    str_copy(who->organisation, sizeof who->organisation, u->organisation);
+}
+
+void api_staff_actor(const api_staff *who, char *out, size_t cap) {
+    snprintf(out, cap, "staff:%s", who->login);
+}
+
+static int touch_tx(db_conn *c, void *ctx) {
+    const void **a = ctx;
+    return store_session_touch(c, a[0], *(const int64_t *)a[1]);
+}
+
+static int end_tx(db_conn *c, void *ctx) { return store_session_delete(c, ctx); }
+
+typedef enum { SESS_OK, SESS_NONE, SESS_ERROR } sess_result;
+
+/* Finds the session of the request's cookie; token_out (may be NULL)
+ * receives the cookie's token. */
+static sess_result find_session(http_req *req, api_staff *who, char *token_out,
+                                int64_t *created_out) {
+    app_ctx *app = req->app;
+    const char *token = http_cookie(req, COOKIE);
+    if (!token || strlen(token) != TOKEN_TEXT_LEN) return SESS_NONE;
+    char hash[HASH_HEX_LEN + 1];
+    hash_hex(token, TOKEN_TEXT_LEN, hash, sizeof hash);
+    store_user u;
+    int64_t created = 0, seen = 0, now = time_now_ms();
+    db_conn *c = db_pool_acquire(app->pool);
+    int rc = store_session_get(c, hash, &u, &created, &seen);
+    if (rc == DB_OK && (now - seen > IDLE_MS || now - created > ABSOLUTE_MS)) {
+        store_tx(c, true, end_tx, hash);
+        rc = DB_NOT_FOUND;
+    } else if (rc == DB_OK && now - seen > TOUCH_MS) {
+        const void *args[2] = {hash, &now};
+        if (store_tx(c, true, touch_tx, args) != DB_OK) rc = DB_ERR;
+    }
+    db_pool_release(app->pool, c);
+    if (rc == DB_NOT_FOUND) return SESS_NONE;
+    if (rc != DB_OK) return SESS_ERROR;
+    fill_staff(&u, who);
+    sodium_memzero(u.pw_hash, sizeof u.pw_hash);
+    sodium_memzero(u.totp_secret, sizeof u.totp_secret);
+    if (token_out) str_copy(token_out, TOKEN_TEXT_LEN + 1, token);
+    if (created_out) *created_out = created;
+    return SESS_OK;
+}
+
+static bool safe_method(const http_req *req) {
+    return strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+}
+
+bool api_staff_session(http_req *req, api_staff *who) {
+    char token[TOKEN_TEXT_LEN + 1];
+    sess_result r = find_session(req, who, token, NULL);
+    if (r != SESS_OK) {
+        http_reply_error(req, r == SESS_NONE ? "auth_required" : "internal_error", NULL);
+        return false;
+    }
+    if (!safe_method(req)) {
+        char want[HASH_HEX_LEN + 1];
+        csrf_of(token, want);
+        const char *got = http_header(req, "X-CSRF-Token");
+        if (!got || strlen(got) != HASH_HEX_LEN || sodium_memcmp(got, want, HASH_HEX_LEN) != 0) {
+            http_reply_error(req, "csrf_failed", NULL);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool api_staff_require(http_req *req, dom_right right, api_staff *who) {
+    if (!api_staff_session(req, who)) return false;
+    if (!dom_role_has(who->role, right)) {
+        http_reply_error(req, "forbidden", NULL);
+        return false;
+    }
+    return true;
+}
+
+bool api_staff_peek(http_req *req, api_staff *who) {
+    return find_session(req, who, NULL, NULL) == SESS_OK;
+}
+
+/* --- the answers ------------------------------------------------------- */
+static json_t *session_json(const api_staff *who, const char *token, int64_t idle_until,
+                            int64_t until) {
+    char csrf[HASH_HEX_LEN + 1];
+    csrf_of(token, csrf);
+    char idle_text[40], abs_text[40];
+    time_format_iso(idle_until, idle_text, sizeof idle_text);
+    time_format_iso(until, abs_text, sizeof abs_text);
+    return json_pack("{s:{s:s, s:s, s:s, s:o}, s:s, s:s, s:s}", "user", "login", who->login, "name",
+                     who->name, "role", dom_role_name(who->role), "organisation",
+                     who->organisation[0] ? json_string(who->organisation) : json_null(),
+                     "csrf_token", csrf, "idle_expires_at", idle_text, "expires_at", abs_text);
+}
+
+static void set_cookie(http_req *req, const char *token, long max_age) {
+    char v[192];
+    snprintf(v, sizeof v, COOKIE "=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%ld%s", token,
+             max_age, req->https ? "; Secure" : "");
+    http_add_header(req, "Set-Cookie", v);
+}
+
+void api_auth_me(http_req *req) {
+    api_staff who;
+    char token[TOKEN_TEXT_LEN + 1];
+    int64_t created = 0;
+    sess_result r = find_session(req, &who, token, &created);
+    if (r != SESS_OK) {
+        http_reply_error(req, r == SESS_NONE ? "auth_required" : "internal_error", NULL);
+        return;
+    }
+    json_t *j = session_json(&who, token, time_now_ms() + IDLE_MS, created + ABSOLUTE_MS);
+    http_reply_json(req, 200, j);
+    json_decref(j);
+}
+
+void api_auth_logout(http_req *req) {
+    api_staff who;
+    if (!api_staff_session(req, &who)) return;
+    const char *token = http_cookie(req, COOKIE);
+    char hash[HASH_HEX_LEN + 1];
+    hash_hex(token, strlen(token), hash, sizeof hash);
+    app_ctx *app = req->app;
+    db_conn *c = db_pool_acquire(app->pool);
+    int rc = store_tx(c, true, end_tx, hash);
+    db_pool_release(app->pool, c);
+    if (rc != DB_OK) {
+        http_reply_error(req, "internal_error", NULL);
+        return;
+    }
+    set_cookie(req, "", 0);
+    http_reply_text(req, 204, NULL, NULL, 0);
+}
+
+/* --- POST /api/v1/auth/login ------------------------------------------- */
+static const in_field login_spec[] = {
+    {"login", IN_STRING, true, 1, 64, NULL},
+    {"password", IN_STRING, true, 1, PASSWORD_MAX, NULL},
+    {"totp", IN_STRING, false, 0, 16, NULL},
+    {0},
+};
+
+typedef struct {
+    /* in */
+    const char *login, *password, *totp, *addr_key, *acct_key;
+    int64_t now;
+    char token_hash[HASH_HEX_LEN + 1];
+    /* out */
+    const char *error; /* NULL: signed in */
+    int64_t retry_s;
+    api_staff who;
+} login_ctx;
+
+/* A fixed Argon2id hash to verify against when the login is unknown, so
+ * the answer takes as long as for a known login. Made once at start. */
+static char dummy_hash[PW_HASH_CAP];
+
+void api_auth_init(void) {
+    char pw[33];
+    rand_hex(pw, sizeof pw, 16);
+    if (!pw_hash(pw, dummy_hash)) dummy_hash[0] = '\0';
+}
+
+static int check_limits(db_conn *c, login_ctx *x) {
+    int64_t since = x->now - FAIL_WINDOW_MS, n = 0, oldest = 0;
+    const char *scopes[2] = {"account", "address"};
+    const char *keys[2] = {x->acct_key, x->addr_key};
+    const int64_t max[2] = {FAIL_MAX_ACCOUNT, FAIL_MAX_ADDRESS};
+    for (int i = 0; i < 2; i++) {
+        int rc = store_login_failures_since(c, scopes[i], keys[i], since, &n, &oldest);
+        if (rc != DB_OK) return rc;
+        if (n >= max[i]) {
+            x->error = "too_many_attempts";
+            x->retry_s = (oldest + FAIL_WINDOW_MS - x->now) / 1000 + 1;
+            return DB_OK;
+        }
+    }
+    return DB_OK;
+}
+
+static int record_failure(db_conn *c, login_ctx *x, const char *error) {
+    x->error = error;
+    int rc = store_login_failure_add(c, "account", x->acct_key, x->now);
+    if (rc == DB_OK) rc = store_login_failure_add(c, "address", x->addr_key, x->now);
+    return rc;
+}
+
+/* Runs in a write transaction: failures are recorded in it, and commit. */
+static int login_tx(db_conn *c, void *ctx) {
+    login_ctx *x = ctx;
+    x->error = NULL;
+    int rc = check_limits(c, x);
+    if (rc != DB_OK || x->error) return rc;
+    store_user u;
+    rc = store_user_by_login(c, x->login, &u);
+    if (rc != DB_OK && rc != DB_NOT_FOUND) return rc;
+    bool known = rc == DB_OK && u.active;
+    bool pw_ok = pw_verify(known ? u.pw_hash : dummy_hash, x->password);
+    if (!known || !pw_ok) return record_failure(c, x, "invalid_credentials");
+    dom_role role;
+    bool needs = (dom_role_parse(u.role, &role) && dom_role_needs_totp(role)) || u.totp_secret[0];
+    if (needs) {
+        if (!x->totp || !*x->totp) {
+            x->error = "totp_required"; /* the password was right: not a failure */
+            return DB_OK;
+        }
+        if (!u.totp_secret[0] || !totp_verify(u.totp_secret, x->totp, x->now / 1000))
+            return record_failure(c, x, "invalid_totp");
+    }
+    rc = store_login_failures_clear(c, "account", x->acct_key);
+    if (rc == DB_OK) rc = store_session_insert(c, x->token_hash, u.id, x->now);
+    if (rc == DB_OK) rc = store_sessions_expire(c, x->now - IDLE_MS, x->now - ABSOLUTE_MS);
+    fill_staff(&u, &x->who);
+    sodium_memzero(&u, sizeof u);
+    return rc;
+}
+
+static void lower_copy(char *out, size_t cap, const char *in) {
+    size_t i = 0;
+    for (; in[i] && i + 1 < cap; i++)
+        out[i] = (in[i] >= 'A' && in[i] <= 'Z') ? (char)(in[i] - 'A' + 'a') : in[i];
+    out[i] = '\0';
+}
+
+void api_auth_login(http_req *req) {
+    app_ctx *app = req->app;
+    json_t *body = http_json_object(req);
+    if (!body) return;
+    json_t *fields = json_object();
+    if (!http_input_check(req, body, login_spec, "", fields)) {
+        http_reply_error(req, "validation_failed", fields);
+        json_decref(fields);
+        json_decref(body);
+        return;
+    }
+    json_decref(fields);
+    login_ctx x = {.now = time_now_ms()};
+    char login[65], acct[HASH_HEX_LEN + 1], addr[HASH_HEX_LEN + 1];
+    lower_copy(login, sizeof login, json_string_value(json_object_get(body, "login")));
+    x.login = login;
+    x.password = json_string_value(json_object_get(body, "password"));
+    x.totp = json_string_value(json_object_get(body, "totp"));
+    hash_hex(login, strlen(login), acct, sizeof acct);
+    hash_hex(req->client, sizeof req->client, addr, sizeof addr);
+    x.acct_key = acct;
+    x.addr_key = addr;
+    char token[TOKEN_TEXT_LEN + 1];
+    rand_token(token, sizeof token);
+    hash_hex(token, TOKEN_TEXT_LEN, x.token_hash, sizeof x.token_hash);
+    db_conn *c = db_pool_acquire(app->pool);
+    int rc = store_tx(c, true, login_tx, &x);
+    db_pool_release(app->pool, c);
+    json_decref(body);
+    if (rc != DB_OK) {
+        http_reply_error(req, "internal_error", NULL);
+    } else if (x.error) {
+        if (x.retry_s > 0) {
+            char retry[24];
+            snprintf(retry, sizeof retry, "%lld", (long long)x.retry_s);
+            http_add_header(req, "Retry-After", retry);
+        }
+        log_info("sign-in refused", "\"reason\":\"%s\"", x.error);
+        http_reply_error(req, x.error, NULL);
+    } else {
+        log_info("signed in", "\"user_id\":%lld,\"role\":\"%s\"", (long long)x.who.id,
+                 dom_role_name(x.who.role));
+        set_cookie(req, token, (long)(ABSOLUTE_MS / 1000));
+        json_t *j = session_json(&x.who, token, x.now + IDLE_MS, x.now + ABSOLUTE_MS);
+        http_reply_json(req, 200, j);
+        json_decref(j);
+    }
+    sodium_memzero(token, sizeof token);
+}
