@@ -5,7 +5,7 @@
 import { getCategories } from './api.js';
 import { lang, nameOf } from './i18n.js';
 import {
-  el, initStaff, onStaffLang, orgName, rememberOrgs, roleWord, showError, st, staffApi,
+  el, initStaff, onStaffLang, orgName, rememberOrgs, roleWord, session, showError, st, staffApi,
 } from './staff.js';
 
 const $ = (id) => document.getElementById(id);
@@ -87,7 +87,7 @@ function render() {
     el('td', { text: u.name || '' }),
     el('td', { text: roleWord(u.role) }),
     el('td', { text: u.organisation ? orgName(u.organisation) : '' }),
-    el('td', {}, u.active ? '✓' : st('u.inactive'), ' ', quickToggle(u)),
+    el('td', {}, u.active ? '✓ ' + st('u.active') : st('u.inactive'), ' ', u.login === session.user.login ? null : quickToggle(u)),
     el('td', {}, editRow(u)))));
 }
 
