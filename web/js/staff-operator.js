@@ -47,24 +47,37 @@ function buildIndex() {
   }
 }
 
-// Every word typed must start a word of the type's or the category's names
-// (or appear inside one, for stems like «ліфт» in «ліфті»). Types that match
-// by their own name come before those matched only by the category.
+// Every word typed must be found in the type's or the category's names
+// (Ukrainian and English). A word that starts a word of the type's name
+// ranks above one found inside it or by its stem; a category that matches
+// too adds to it; ties go to the more urgent type (the hotline's dangerous
+// calls first), then the catalogue's order.
+const RANK = { emergency: 0, urgent: 1, normal: 2 };
+
+function wordScore(text, w) {
+  const stem = [...w].length >= 4 ? [...w].slice(0, -1).join('') : w;
+  if ((' ' + text).includes(' ' + w)) return 4;
+  if (text.includes(w)) return 3;
+  if (text.includes(stem)) return 2;
+  return 0;
+}
+
 function search(q) {
   const words = fold(q).split(/[\s,.;:/-]+/).filter(Boolean);
   if (!words.length) return [];
   const scored = [];
-  for (const it of index) {
+  index.forEach((it, order) => {
     let score = 0;
-    let ok = true;
     for (const w of words) {
-      if (it.typeText.includes(w)) score += 2;
-      else if (it.catText.includes(w)) score += 1;
-      else { ok = false; break; }
+      const ty = wordScore(it.typeText, w);
+      const cat = wordScore(it.catText, w);
+      if (!ty && !cat) return;
+      score += ty * 2 + (cat ? 1 : 0);
     }
-    if (ok) scored.push({ it, score });
-  }
-  scored.sort((a, b) => b.score - a.score);
+    scored.push({ it, score, order });
+  });
+  scored.sort((a, b) => b.score - a.score
+    || (RANK[a.it.ty.priority] ?? 3) - (RANK[b.it.ty.priority] ?? 3) || a.order - b.order);
   return scored.slice(0, 12).map((s) => s.it);
 }
 
