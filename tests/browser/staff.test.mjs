@@ -168,4 +168,156 @@ test('users: the admin creates an executor and a supervisor (TOTP shown once), c
   await phone.ctx.close();
 });
 
-void validAppeal;
+// The applicant's timeline on the tracking page: public events only, never
+// a staff member's name or login. Returns the texts of its items.
+async function checkTimeline(page, number, hidden) {
+  const items = await page.locator('#a-timeline li').allInnerTexts();
+  const pub = Number(server.db.query(`SELECT COUNT(*) FROM appeal_events e JOIN appeals a ON a.id = e.appeal_id
+    WHERE a.number = '${number}' AND e.public = 1`));
+  const internal = Number(server.db.query(`SELECT COUNT(*) FROM appeal_events e JOIN appeals a ON a.id = e.appeal_id
+    WHERE a.number = '${number}' AND e.public = 0`));
+  assert.equal(items.length, pub, `the timeline shows the ${pub} public events: ${items.join(' | ')}`);
+  assert.ok(internal > 0, 'there are internal events (personal data viewed) to hide');
+  const text = await page.locator('#appeal').innerText();
+  for (const h of hidden) assert.ok(!text.includes(h), `the tracking page shows "${h}"`);
+  assert.ok(!/staff:|personal_data_viewed/.test(text));
+  return items;
+}
+
+async function trackStatus(page, word) {
+  await page.locator('#a-status').getByText(word, { exact: true }).waitFor();
+}
+
+test('the life of an appeal: console → executor accepts, starts, completes → the applicant disputes → done again → confirmed', async () => {
+  const op = addUser(server, { login: 'op-life', role: 'operator', name: 'Оксана Операторка' });
+  const ex = addUser(server, { login: 'ex-life', role: 'executor', org: 'vodokanal', name: 'Василь Сантехнік' });
+  const hidden = ['Оксана Операторка', 'op-life', 'Василь Сантехнік', 'ex-life'];
+
+  // 1. The operator registers the call.
+  const opPage = await openPage(browser, server.url, DESKTOP);
+  await signInPage(opPage.page, server.url, op);
+  const p = opPage.page;
+  await p.fill('#phone', '063 777 88 99');
+  await p.fill('#name', 'Ольга Мешканка');
+  await p.fill('#type-search', 'немає води');
+  await p.locator('#type-list [role=option]').first().waitFor();
+  await p.press('#type-search', 'Enter');
+  await p.locator('#type-chosen').getByText('Відсутнє водопостачання').waitFor();
+  await p.fill('#description', 'Немає холодної води в усьому будинку з шостої ранку.');
+  await p.fill('#address', 'Яворницького 10');
+  await p.locator('#address-suggestions [role=option]').first().waitFor();
+  await p.press('#address', 'ArrowDown');
+  await p.press('#address', 'Enter');
+  await p.locator('#pin-text').getByText(/Мітка/).waitFor();
+  await p.keyboard.press('Alt+KeyR');
+  await p.locator('#result').getByText('Звернення зареєстровано').waitFor();
+  const number = (await p.locator('#done-number').innerText()).trim();
+  const link = await p.inputValue('#done-link');
+  assert.match(link, /\/track\.html#[A-Za-z0-9_-]{40,}$/);
+  assert.deepEqual(opPage.problems, []);
+  await opPage.ctx.close();
+
+  // 2. The executor of Vodokanal opens it from the queue: accept, start, done.
+  const exPage = await openPage(browser, server.url, DESKTOP);
+  await signInPage(exPage.page, server.url, ex);
+  const e = exPage.page;
+  assert.match(e.url(), /\/staff\/queue\.html/);
+  const row = e.locator(`.q-row[data-number="${number}"]`);
+  await row.waitFor();
+  await e.screenshot({ path: path.join(OUT, 'staff-queue-desktop.png'), fullPage: true });
+  await row.focus();
+  await e.keyboard.press('Enter');
+  const card = e.locator('#card');
+  await card.locator('#card-number').getByText(number).waitFor();
+  assert.match(await card.innerText(), /Ольга Мешканка/);
+  assert.match(await card.innerText(), /\+380637778899/);
+  await card.locator('button[data-action="accept"]').click();
+  await card.getByText('Виконано: Прийняти в роботу.').waitFor();
+  await card.locator('button[data-action="start"]').click();
+  await card.locator('#card-status').getByText('У роботі').waitFor();
+  await e.screenshot({ path: path.join(OUT, 'staff-card-desktop.png'), fullPage: true });
+  // Done needs a comment: the form says so and sends nothing.
+  await card.locator('details.action', { hasText: 'Позначити виконаним' }).locator('summary').click();
+  await card.locator('button[data-action="done"]').click();
+  await card.getByText('Заповніть поле').waitFor();
+  await card.locator('#act-done-comment').fill('Замінено засувку на вводі, воду подано.');
+  await card.locator('button[data-action="done"]').click();
+  await card.locator('#card-status').getByText('Виконано, очікує підтвердження').waitFor();
+  // The internal events are marked as such on the card.
+  assert.ok(await card.locator('.tl-internal').count() > 0);
+
+  // 3. The applicant sees it done, with public events only, and disputes.
+  const ap = await openPage(browser, server.url, PHONE);
+  const a = ap.page;
+  await a.goto(link);
+  await trackStatus(a, 'Виконано, очікує підтвердження');
+  let items = await checkTimeline(a, number, hidden);
+  assert.ok(items.some((t) => /Виконавець повідомив про виконання/.test(t)), items.join(' | '));
+  assert.ok(items.some((t) => /Замінено засувку/.test(t)), 'the executor\'s comment is shown');
+  await a.screenshot({ path: path.join(OUT, 'track-done-phone.png'), fullPage: true });
+  await a.click('#aa-dispute-submit');
+  await a.locator('#aa-error').getByText(/коментар/).waitFor();
+  await a.fill('#aa-comment', 'Вода є лише в першому під’їзді, в інших досі немає.');
+  await a.click('#aa-dispute-submit');
+  await trackStatus(a, 'Повернуто на доопрацювання');
+  items = await checkTimeline(a, number, hidden);
+  assert.equal(await a.locator('#aa-confirm-box').isVisible(), false);
+
+  // 4. Back in the executor's queue (the page polls): done again.
+  await e.locator(`.q-row[data-number="${number}"] .badge`).getByText('Повернуто на доопрацювання').waitFor({ timeout: 5000 });
+  await e.locator(`.q-row[data-number="${number}"]`).click();
+  await card.locator('#card-status').getByText('Повернуто на доопрацювання').waitFor();
+  if (await card.locator('button[data-action="start"]').count()) {
+    await card.locator('button[data-action="start"]').click();
+    await card.locator('#card-status').getByText('У роботі').waitFor();
+  }
+  await card.locator('details.action', { hasText: 'Позначити виконаним' }).locator('summary').click();
+  await card.locator('#act-done-comment').fill('Відкрито засувки всіх стояків, вода є в усіх під’їздах.');
+  await card.locator('button[data-action="done"]').click();
+  await card.locator('#card-status').getByText('Виконано, очікує підтвердження').waitFor();
+  assert.deepEqual(exPage.problems, []);
+  await exPage.ctx.close();
+
+  // 5. The applicant confirms and rates: closed.
+  await a.click('#refresh');
+  await trackStatus(a, 'Виконано, очікує підтвердження');
+  await a.click('#aa-confirm');
+  await trackStatus(a, 'Закрито');
+  await a.locator('#aa-status').getByText('Дякуємо! Звернення закрито.').waitFor();
+  await a.check('#aa-rating-5');
+  await a.click('#aa-rate-submit');
+  await a.locator('#aa-status').getByText('Ваша оцінка: 5 з 5.').waitFor();
+  items = await checkTimeline(a, number, hidden);
+  await a.screenshot({ path: path.join(OUT, 'track-closed-phone.png'), fullPage: true });
+  assert.equal(server.db.query(`SELECT status, rating, reopen_count FROM appeals WHERE number = '${number}'`), 'closed|5|1');
+  assert.deepEqual(ap.problems, []);
+  await ap.ctx.close();
+});
+
+test('queue refresh: a new appeal and a status change made through the API show within 5 s', async () => {
+  const ex = addUser(server, { login: 'ex-poll', role: 'executor', org: 'vodokanal', name: 'Ігор Черговий' });
+  const { ctx, page, problems } = await openPage(browser, server.url, PHONE);
+  await signInPage(page, server.url, ex);
+  await page.locator('#queue-total').getByText(/Усього: \d+/).waitFor();
+  const res = await fetch(`${server.url}/api/v1/appeals`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(validAppeal({ description: 'Тече труба у дворі, калюжа до середини двору' , type: 'burst_pipe' })),
+  });
+  assert.equal(res.status, 201);
+  const { number } = await res.json();
+  const t0 = Date.now();
+  const row = page.locator(`.q-row[data-number="${number}"]`);
+  await row.waitFor({ timeout: 5000 });
+  console.log(`# queue: a new appeal showed after ${Date.now() - t0} ms`);
+  await page.screenshot({ path: path.join(OUT, 'staff-queue-phone.png'), fullPage: true });
+
+  const api = await signIn(server, ex);
+  const r = await api.call('POST', `/api/v1/appeals/${number}/actions`, { json: { action: 'accept' } });
+  assert.equal(r.status, 200, r.text);
+  const t1 = Date.now();
+  await row.locator('.badge').getByText('Передано виконавцю').waitFor({ state: 'detached', timeout: 5000 }).catch(() => {});
+  await page.locator(`.q-row[data-number="${number}"] .q-due`).getByText(/виконання/).waitFor({ timeout: 5000 });
+  console.log(`# queue: the accepted appeal changed after ${Date.now() - t1} ms`);
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});

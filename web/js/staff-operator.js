@@ -265,10 +265,10 @@ function renderHistory(d) {
       el('strong', { text: '№ ' + a.number }), ' ',
       el('span', { class: 'badge badge-' + String(a.status || '').replace(/[^a-z_]/g, ''), text: statusWord(a.status) }),
       el('br'),
-      el('span', { text: [nameOf(a.type), a.location && a.location.address, dateTime(a.created_at)].filter(Boolean).join(' · ') })))) : null,
+      el('span', { text: [nameOf(a.type), a.address || (a.location && a.location.address), dateTime(a.created_at)].filter(Boolean).join(' · ') })))) : null,
     el('h3', { text: st('op.history.consults', { n: consults.length }) }),
     consults.length ? el('ul', { class: 'hist-list' }, consults.map((c) => el('li', {},
-      el('strong', { text: c.topic || '' }), ' ', el('span', { class: 'hint', text: dateTime(c.created_at || c.at) }),
+      el('strong', { text: c.topic || '' }), ' ', el('span', { class: 'hint', text: [dateTime(c.created_at || c.at), c.operator && (c.operator.name || c.operator.login || c.operator)].filter(Boolean).join(' · ') }),
       c.note ? el('p', { class: 'hist-note', text: c.note }) : null))) : null);
 }
 

@@ -69,21 +69,24 @@ function isoToKyivLocal(iso) {
   return new Date(ms + kyivOffset(ms)).toISOString().slice(0, 16);
 }
 
-// The deadline that matters now: reaction until taken up, then resolution;
-// the applicant's confirmation while done.
+// The deadline that matters now: the applicant's confirmation while done;
+// else the queue's next_deadline_at (reaction until accepted, then
+// resolution), or the same worked out from the card's fields.
 function deadlineOf(a) {
   if (a.status === 'done') return a.confirm_due_at ? { kind: 'confirmDue', at: a.confirm_due_at } : null;
-  if (['new', 'registered', 'assigned'].includes(a.status) && a.reaction_due_at && !a.reacted_at) {
-    return { kind: 'reactionDue', at: a.reaction_due_at };
-  }
-  return a.resolution_due_at ? { kind: 'resolutionDue', at: a.resolution_due_at } : null;
+  const reacted = a.reacted === true || Boolean(a.reacted_at);
+  const at = a.next_deadline_at
+    || (!reacted && a.reaction_due_at && a.reaction_due_at < a.resolution_due_at ? a.reaction_due_at : a.resolution_due_at);
+  if (!at) return null;
+  return { kind: !reacted && at === a.reaction_due_at ? 'reactionDue' : 'resolutionDue', at };
 }
 
 function countdown(a) {
   const d = deadlineOf(a);
-  if (!d) return { text: '', overdue: Boolean(a.overdue) };
+  const flagged = a.status !== 'done' && (a.reaction_overdue === true || a.resolution_overdue === true || a.overdue === true);
+  if (!d) return { text: '', overdue: flagged };
   const ms = new Date(d.at).getTime() - Date.now();
-  const overdue = ms <= 0 || (a.overdue === true && d.kind !== 'confirmDue');
+  const overdue = ms <= 0 || flagged;
   const text = `${st('q.' + d.kind)}: ${ms <= 0 ? st('q.overdueBy', { left: span(ms) }) : st('q.left', { left: span(ms) })}`;
   return { text, overdue, at: d.at };
 }
@@ -92,7 +95,7 @@ function countdown(a) {
 
 function queueUrl() {
   const q = new URLSearchParams({ limit: String(limit), offset: '0' });
-  if (queue === 'organisation' && orgFilter && session.user.role !== 'executor') q.set('organisation', orgFilter);
+  if (queue === 'organisation' && session.user.role !== 'executor') q.set('organisation', orgFilter);
   return `/api/v1/queues/${queue}?${q}`;
 }
 
@@ -157,8 +160,8 @@ async function poll() {
 function rowOf(a, fresh) {
   const cd = countdown(a);
   const number = a.number;
-  const addr = a.location && a.location.address;
-  const pending = a.pending_extension || (a.extension && a.extension.status === 'pending');
+  const addr = a.address || (a.location && a.location.address);
+  const pending = Boolean(a.extension);
   const row = el('a', {
     href: '#' + new URLSearchParams({ queue, number }).toString(),
     class: 'q-row' + (cd.overdue ? ' is-overdue' : '') + (fresh ? ' is-new' : ''),
@@ -169,12 +172,14 @@ function rowOf(a, fresh) {
     ' ', el('span', { class: 'badge badge-' + String(a.status || '').replace(/[^a-z_]/g, ''), text: statusWord(a.status) }),
     cd.overdue ? el('span', { class: 'flag flag-overdue', text: st('q.overdue') }) : null,
     a.flagged ? el('span', { class: 'flag flag-warn', text: st('q.flagged') }) : null,
-    pending ? el('span', { class: 'flag flag-warn', text: st('q.pending') }) : null),
+    pending ? el('span', { class: 'flag flag-warn', text: st('q.pending') }) : null,
+    a.reopen_count ? el('span', { class: 'flag flag-warn', text: st('q.reopened', { n: a.reopen_count }) }) : null),
   el('span', { class: 'q-due', 'data-due': '1', text: cd.text }),
   el('span', { class: 'q-what' },
     el('span', { class: a.priority === 'emergency' ? 'prio-emergency' : '', text: priorityWord(a.priority) }),
     ' · ', `${nameOf(a.category)} → ${nameOf(a.type)}`),
-  el('span', { class: 'q-meta', text: [addr, orgName(a.organisation), dateTime(a.created_at)].filter(Boolean).join(' · ') }));
+  el('span', { class: 'q-meta', text: [addr, orgName(a.organisation), dateTime(a.created_at)].filter(Boolean).join(' · ') }),
+  pending ? el('span', { class: 'q-meta', text: `${st('q.pending')}: ${dateTime(a.extension.due_at)} — ${a.extension.reason}` }) : null);
   return row;
 }
 
@@ -355,7 +360,8 @@ function renderCard() {
       fact(st('c.confirmDue'), a.confirm_due_at ? dateTime(a.confirm_due_at) : null),
       a.reopen_count ? fact(st('c.reopens', { n: a.reopen_count }), ' ') : null,
       a.rating ? fact(st('c.rating', { n: a.rating }), ' ') : null,
-      a.parent ? fact(st('c.parent', { number: a.parent.number || a.parent }), ' ') : null),
+      a.parent ? fact(st('c.parent', { number: a.parent.number || a.parent }), ' ') : null,
+      a.done_by ? fact(st('c.doneBy'), a.done_by.name || a.done_by.login) : null),
     el('h3', { text: st('c.description') }),
     el('p', { class: 'description', text: a.description || '' }),
     el('div', { id: 'card-map', class: 'map map-small' }),
@@ -499,8 +505,8 @@ async function act(action, form, errBox, button) {
 
 function fillOrgFilter() {
   const sel = $('org-filter');
-  sel.replaceChildren(el('option', { value: '', text: st('q.org.any') }),
-    ...orgs.map((o) => el('option', { value: o.code, selected: o.code === orgFilter ? true : null, text: nameOf(o) })));
+  if (!orgFilter && orgs.length) orgFilter = localStorage.getItem('kontakt.queueOrg') || orgs[0].code;
+  sel.replaceChildren(...orgs.map((o) => el('option', { value: o.code, selected: o.code === orgFilter ? true : null, text: nameOf(o) })));
 }
 
 async function main() {
@@ -509,7 +515,11 @@ async function main() {
   try { [config, categories] = await Promise.all([getConfig(), getCategories()]); } catch { categories = []; }
   orgs = rememberOrgs(categories).sort((x, y) => nameOf(x).localeCompare(nameOf(y), lang()));
   fillOrgFilter();
-  $('org-filter').addEventListener('change', () => { orgFilter = $('org-filter').value; limit = PAGE; seen = new Set(); poll(); });
+  $('org-filter').addEventListener('change', () => {
+    orgFilter = $('org-filter').value;
+    try { localStorage.setItem('kontakt.queueOrg', orgFilter); } catch { /* private mode */ }
+    limit = PAGE; seen = new Set(); poll();
+  });
   $('tabs').addEventListener('keydown', onTabKey);
   $('queue-more').addEventListener('click', () => { limit += PAGE; poll(); });
   const h = readHash();
