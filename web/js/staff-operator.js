@@ -54,11 +54,17 @@ function buildIndex() {
 // calls first), then the catalogue's order.
 const RANK = { emergency: 0, urgent: 1, normal: 2 };
 
+// How callers say it and how the catalogue names it.
+const SAME = { 'немає': 'відсутн', 'нема': 'відсутн', 'нет': 'відсутн', 'пахне': 'запах', 'тече': 'витік' };
+
 function wordScore(text, w) {
   const stem = [...w].length >= 4 ? [...w].slice(0, -1).join('') : w;
-  if ((' ' + text).includes(' ' + w)) return 4;
-  if (text.includes(w)) return 3;
-  if (text.includes(stem)) return 2;
+  const t = ' ' + text;
+  if (t.includes(' ' + w)) return 4;
+  if (SAME[w] && t.includes(' ' + SAME[w])) return 4;
+  if (t.includes(' ' + stem)) return 3;
+  if (text.includes(w)) return 2;
+  if (text.includes(stem)) return 1;
   return 0;
 }
 

@@ -2,7 +2,7 @@
 // /api/v1/auth/me, or off to the login page), a fetch wrapper that sends
 // X-CSRF-Token on every request other than GET, the header with the user,
 // the pages their role may use and the logout button, and the staff texts.
-import { api, NetworkError } from './api.js';
+import { api, getCategories, NetworkError } from './api.js';
 import { el } from './common.js';
 import { lang, setLang, onLangChange, applyI18n } from './i18n.js';
 import { TEXT } from './staff-text.js';
@@ -169,6 +169,7 @@ export async function initStaff(pageId) {
     location.replace(homeOf(session.user.role));
     return new Promise(() => {});
   }
+  try { rememberOrgs(await getCategories()); } catch { /* codes instead of names */ }
   renderHeader(pageId);
   const sw = document.getElementById('lang-switch');
   if (sw) sw.addEventListener('click', () => setLang(lang() === 'uk' ? 'en' : 'uk'));
