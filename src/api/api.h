@@ -33,6 +33,7 @@ typedef struct {
     int duplicate_days;
     const char *trusted_proxy;    /* address of the reverse proxy in front, or NULL */
     const char *common_passwords; /* one common password a line (Debian john-data) */
+    double warn_share; /* the sweeper warns at this share of each time (KONTAKT_WARN_SHARE) */
 } kontakt_config;
 
 typedef struct sweeper sweeper;
@@ -83,6 +84,15 @@ json_t *api_district_json(const app_ctx *app, const char *code);
 void api_addresses(http_req *req);
 void api_address_nearest(http_req *req);
 void api_map(http_req *req);
+void api_violations(http_req *req);
+void api_scorecards(http_req *req);
+/* scorecards.c: the report period from ?from=&to= (local dates or
+ * instants, domain/period.h) into [*from, *to), keeping the given defaults
+ * for absent ones; field errors into fields; false when any. */
+bool api_period(http_req *req, json_t *fields, int64_t *from, int64_t *to);
+
+/* The organisation of appeals no rule routes: the dispatcher's triage. */
+#define API_TRIAGE_ORG "contact_center"
 
 /* Staff (auth.c, users.c) */
 void api_auth_init(void); /* once, before serving */

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "api/staff.h"
+#include "store/workflow.h"
 #include "util/banned.h"
 
 static const in_field location_spec[] = {
@@ -146,6 +148,7 @@ static json_t *read_body(http_req *req, intake *in) {
 typedef struct {
     app_ctx *app;
     const intake *in;
+    const char *actor; /* the operator who registered the call, or NULL */
     const idem_key *key;
     const char *request_hash;
     int64_t now;
@@ -162,7 +165,7 @@ static char *answer_json(const create_tx *t, int64_t reaction_due, int64_t resol
     snprintf(url, sizeof url, "/track.html#%s", t->token);
     json_t *j = json_pack(
         "{s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:s, s:s}", "number", t->number, "status",
-        "registered", "category", view_category(cat, t->in->cat->code), "type",
+        strcmp(t->in->organisation, API_TRIAGE_ORG) != 0 ? "assigned" : "registered", "category", view_category(cat, t->in->cat->code), "type",
         view_type(cat, t->in->cat->code, t->in->type->code), "priority",
         dom_priority_name(t->in->type->priority), "organisation",
         view_org(cat, t->in->organisation), "created_at", view_time(t->now),
@@ -194,10 +197,14 @@ static int create_in_tx(db_conn *c, void *ctx) {
         .phone = in->phone, .email = in->email, .lat = in->lat, .lon = in->lon,
         .created_at = t->now, .reaction_due_at = reaction_due,
         .resolution_due_at = resolution_due, .tracking_hash = token_hash,
-        .trial = t->app->cfg->trial, .year = dom_local_year(t->now),
+        .trial = t->app->cfg->trial, .year = dom_local_year(t->now), .actor = t->actor,
     };
     t->first_due = reaction_due < resolution_due ? reaction_due : resolution_due;
     int rc = store_appeal_insert(c, &a, &t->id, t->number);
+    /* Routed to a real organisation: it is theirs at once. The contact
+     * center itself (no rule) means the dispatcher's triage queue. */
+    if (rc == DB_OK && strcmp(in->organisation, API_TRIAGE_ORG) != 0)
+        rc = store_appeal_auto_assign(c, t->id, in->organisation, t->now);
     if (rc != DB_OK) return rc;
     t->answer = answer_json(t, reaction_due, resolution_due);
     if (!t->answer) return DB_ERR; /* nothing half-stored: the transaction rolls back */
@@ -254,10 +261,26 @@ void api_appeal_create(http_req *req) {
         intake_free(&in);
         return;
     }
+    /* The hotline channel is the operators': a resident's own page or app
+     * cannot claim a call was registered. */
+    api_staff who;
+    bool staff = http_cookie(req, "kontakt_session") && api_staff_peek(req, &who) &&
+                 dom_role_has(who.role, DOM_RIGHT_CONSOLE);
+    char actor[80] = "";
+    if (staff) api_staff_actor(&who, actor, sizeof actor);
+    if (strcmp(in.channel, "phone") == 0 && !staff) {
+        json_t *fields = json_object();
+        http_field_error(req, fields, "channel", "invalid_value", "phone: staff only");
+        http_reply_error(req, "validation_failed", fields);
+        json_decref(fields);
+        json_decref(body);
+        intake_free(&in);
+        return;
+    }
     char request_hash[HASH_HEX_LEN + 1];
     hash_hex(req->body.data, req->body.len, request_hash, sizeof request_hash);
     db_conn *c = db_pool_acquire(app->pool);
-    create_tx t = {.app = app, .in = &in, .key = &key, .request_hash = request_hash,
+    create_tx t = {.app = app, .in = &in, .actor = staff ? actor : NULL, .key = &key, .request_hash = request_hash,
                    .now = time_now_ms()};
     if (!(key.present && replay(req, c, &key, request_hash))) {
         int rc = store_tx(c, true, create_in_tx, &t);
@@ -268,7 +291,10 @@ void api_appeal_create(http_req *req) {
             dom_number_parse(t.number, &year, &seq);
             store_map_row row = {.id = t.id, .created_at = t.now, .updated_at = t.now,
                                  .year = year, .seq = seq, .lat = in.lat, .lon = in.lon,
-                                 .status = "registered", .category = in.cat->code,
+                                 .status = strcmp(in.organisation, API_TRIAGE_ORG) != 0
+                                               ? "assigned"
+                                               : "registered",
+                                 .category = in.cat->code,
                                  .district = in.district ? in.district->code : ""};
             mapindex_added(app->map, &row);
             respond_created(req, &t);

@@ -1,5 +1,6 @@
 /* The one routing table. Every route here must be in docs/openapi.json
  * (tests/http/openapi.test.mjs fails otherwise). */
+#include "api/actions.h"
 #include "api/api.h"
 #include "util/banned.h"
 
@@ -26,5 +27,9 @@ const http_route api_routes[] = {
     {"GET", "/api/v1/users", api_users_list, 0, false, false},
     {"POST", "/api/v1/users", api_user_create, 4096, true, false},
     {"POST", "/api/v1/users/{login}", api_user_update, 4096, true, false},
+    {"POST", "/api/v1/appeals/{number}/actions", api_appeal_action, 16384, true, false},
+    {"POST", "/api/v1/track/{token}/actions", api_track_action, 8192, true, true},
+    {"GET", "/api/v1/violations", api_violations, 0, false, false},
+    {"GET", "/api/v1/scorecards", api_scorecards, 0, false, false},
 };
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

@@ -3,6 +3,7 @@
 #include "domain/catalog.h"
 #include "domain/deadline.h"
 #include "domain/nearby.h"
+#include "domain/watch.h"
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -149,6 +150,11 @@ void cli_config_defaults(kontakt_config *cfg) {
     cfg->duplicate_days = (int)days;
     cfg->trusted_proxy = getenv("KONTAKT_TRUSTED_PROXY");
     cfg->common_passwords = env_or("KONTAKT_COMMON_PASSWORDS", "/usr/share/john/password.lst");
+    char *end = NULL;
+    const char *share = env_or("KONTAKT_WARN_SHARE", "0.75");
+    cfg->warn_share = strtod(share, &end);
+    if (end == share || *end || !dom_warn_share_ok(cfg->warn_share))
+        cfg->warn_share = DOM_WARN_SHARE_DEFAULT;
 }
 
 char *cli_read_file(const char *path, size_t max) {

@@ -108,6 +108,7 @@ static int serve(kontakt_config *cfg) {
     sigaddset(&sigs, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
+    store_watch_set_warn_share(cfg->warn_share);
     app.sweeper = sweeper_start(pool);
     char csp[768];
     build_csp(cfg->tile_url, csp, sizeof csp);

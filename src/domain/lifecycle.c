@@ -35,6 +35,11 @@ static const char *const action_names[DOM_ACT_COUNT] = {
     [DOM_ACT_CONFIRM] = "confirm",
     [DOM_ACT_DISPUTE] = "dispute",
     [DOM_ACT_AUTOCLOSE] = "autoclose",
+    [DOM_ACT_RECLASSIFY] = "reclassify",
+    [DOM_ACT_REQUEST_EXTENSION] = "request_extension",
+    [DOM_ACT_APPROVE_EXTENSION] = "approve_extension",
+    [DOM_ACT_REFUSE_EXTENSION] = "refuse_extension",
+    [DOM_ACT_REOPEN] = "reopen",
 };
 
 /* Every allowed move, one line each; anything not listed is refused.
@@ -50,9 +55,11 @@ static const struct {
     {DOM_ST_REGISTERED, DOM_ACT_ASSIGN, DOM_ST_ASSIGNED},
     {DOM_ST_REOPENED, DOM_ACT_ASSIGN, DOM_ST_ASSIGNED},
     {DOM_ST_ASSIGNED, DOM_ACT_ASSIGN, DOM_ST_ASSIGNED}, /* reassign */
+    {DOM_ST_IN_PROGRESS, DOM_ACT_ASSIGN, DOM_ST_ASSIGNED}, /* reassign work under way */
     {DOM_ST_REGISTERED, DOM_ACT_REJECT, DOM_ST_REJECTED},
     {DOM_ST_ASSIGNED, DOM_ACT_REJECT, DOM_ST_REJECTED},
     {DOM_ST_REGISTERED, DOM_ACT_FORWARD, DOM_ST_FORWARDED},
+    {DOM_ST_ASSIGNED, DOM_ACT_FORWARD, DOM_ST_FORWARDED}, /* routed at intake, then found foreign */
     {DOM_ST_REGISTERED, DOM_ACT_MERGE, DOM_ST_DUPLICATE},
     {DOM_ST_ASSIGNED, DOM_ACT_MERGE, DOM_ST_DUPLICATE},
     /* executor: accepting stops the reaction clock but keeps the status */
@@ -68,6 +75,23 @@ static const struct {
     {DOM_ST_DONE, DOM_ACT_CONFIRM, DOM_ST_CLOSED},
     {DOM_ST_DONE, DOM_ACT_DISPUTE, DOM_ST_REOPENED},
     {DOM_ST_DONE, DOM_ACT_AUTOCLOSE, DOM_ST_CLOSED},
+    /* classification may be corrected while the appeal is open */
+    {DOM_ST_REGISTERED, DOM_ACT_RECLASSIFY, DOM_ST_REGISTERED},
+    {DOM_ST_ASSIGNED, DOM_ACT_RECLASSIFY, DOM_ST_ASSIGNED},
+    {DOM_ST_IN_PROGRESS, DOM_ACT_RECLASSIFY, DOM_ST_IN_PROGRESS},
+    {DOM_ST_REOPENED, DOM_ACT_RECLASSIFY, DOM_ST_REOPENED},
+    /* extensions: asked by the executor while working, decided by a supervisor */
+    {DOM_ST_ASSIGNED, DOM_ACT_REQUEST_EXTENSION, DOM_ST_ASSIGNED},
+    {DOM_ST_IN_PROGRESS, DOM_ACT_REQUEST_EXTENSION, DOM_ST_IN_PROGRESS},
+    {DOM_ST_REOPENED, DOM_ACT_REQUEST_EXTENSION, DOM_ST_REOPENED},
+    {DOM_ST_ASSIGNED, DOM_ACT_APPROVE_EXTENSION, DOM_ST_ASSIGNED},
+    {DOM_ST_IN_PROGRESS, DOM_ACT_APPROVE_EXTENSION, DOM_ST_IN_PROGRESS},
+    {DOM_ST_REOPENED, DOM_ACT_APPROVE_EXTENSION, DOM_ST_REOPENED},
+    {DOM_ST_ASSIGNED, DOM_ACT_REFUSE_EXTENSION, DOM_ST_ASSIGNED},
+    {DOM_ST_IN_PROGRESS, DOM_ACT_REFUSE_EXTENSION, DOM_ST_IN_PROGRESS},
+    {DOM_ST_REOPENED, DOM_ACT_REFUSE_EXTENSION, DOM_ST_REOPENED},
+    /* quality review */
+    {DOM_ST_DONE, DOM_ACT_REOPEN, DOM_ST_REOPENED},
 };
 
 const char *dom_status_name(dom_status s)

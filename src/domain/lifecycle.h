@@ -1,8 +1,8 @@
 /* The appeal lifecycle of MISSION.md as a state machine. Pure: no I/O.
  *
  * new -> registered -> assigned -> in_progress -> done -> closed, with
- * rejected, forwarded, duplicate, reopened. The staff issue adds the
- * actions on top of this table; intake uses only "register". */
+ * rejected, forwarded, duplicate, reopened. A rating is not a move: the
+ * applicant rates a done or closed appeal once (api/track_actions.c). */
 #ifndef KONTAKT_DOMAIN_LIFECYCLE_H
 #define KONTAKT_DOMAIN_LIFECYCLE_H
 #include <stdbool.h>
@@ -34,6 +34,12 @@ typedef enum {
     DOM_ACT_CONFIRM,   /* done -> closed (applicant) */
     DOM_ACT_DISPUTE,   /* done -> reopened (applicant) */
     DOM_ACT_AUTOCLOSE, /* done -> closed (confirmation window lapsed) */
+    /* The staff workflow (docs/STAFF.md); these keep the status unless noted. */
+    DOM_ACT_RECLASSIFY,        /* open -> same: new category/type, deadlines recomputed */
+    DOM_ACT_REQUEST_EXTENSION, /* assigned|in_progress|reopened -> same */
+    DOM_ACT_APPROVE_EXTENSION, /* same states -> same: the new deadline applies */
+    DOM_ACT_REFUSE_EXTENSION,  /* same states -> same */
+    DOM_ACT_REOPEN,            /* done -> reopened (a supervisor found the work poor) */
     DOM_ACT_COUNT
 } dom_action;
 

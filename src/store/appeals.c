@@ -30,7 +30,7 @@ static const char *SQL_EVENTS =
     " ORDER BY at, id";
 static const char *SQL_SET_STATE =
     "UPDATE appeals SET status = ?, reacted_at = ?, done_at = ?, closed_at = ?,"
-    " reaction_overdue = ?, resolution_overdue = ?, next_check_at = ?, updated_at = ? WHERE id = ?";
+    " reaction_overdue = ?, resolution_overdue = ?, updated_at = ? WHERE id = ?";
 static const char *SQL_COUNT = "SELECT COUNT(*) FROM appeals";
 static const char *SQL_IDEM_GET =
     "SELECT request_hash, status, body FROM idempotency_keys WHERE key_hash = ?";
@@ -81,8 +81,11 @@ int store_appeal_insert(db_conn *c, const store_new_appeal *a, int64_t *id, char
                   db_int(a->trial), db_text(a->district)};
     rc = one_int(c, SQL_INSERT, p, (int)(sizeof p / sizeof p[0]), id);
     if (rc != DB_OK) return rc == DB_NOT_FOUND ? DB_ERR : rc;
-    return store_event_add(c, *id, a->created_at, "registered", "registered", true, "applicant",
-                           NULL, NULL);
+    /* the first look is a warning instant: the watch's one rule decides */
+    rc = store_watch_recompute(c, *id, a->created_at);
+    if (rc != DB_OK) return rc == DB_NOT_FOUND ? DB_ERR : rc;
+    return store_event_add(c, *id, a->created_at, "registered", "registered", true,
+                           a->actor ? a->actor : "applicant", NULL, NULL);
 }
 
 static void read_appeal(db_conn *c, db_rows *r, store_appeal *a) {
@@ -180,10 +183,10 @@ int store_appeal_set_state(db_conn *c, int64_t id, const store_state *s) {
                   opt_time(s->closed_at),
                   db_int(s->reaction_overdue),
                   db_int(s->resolution_overdue),
-                  s->next_check_at == INT64_MIN ? db_null() : db_int(s->next_check_at),
                   db_int(s->updated_at),
                   db_int(id)};
-    return db_query(c, SQL_SET_STATE, p, 9, NULL);
+    int rc = db_query(c, SQL_SET_STATE, p, 8, NULL);
+    return rc == DB_OK ? store_watch_recompute(c, id, s->updated_at) : rc;
 }
 
 int store_count_appeals(db_conn *c, int64_t *n) { return one_int(c, SQL_COUNT, NULL, 0, n); }

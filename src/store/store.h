@@ -5,6 +5,7 @@
 #define KONTAKT_STORE_STORE_H
 #include "domain/geo.h"
 #include "domain/routing.h"
+#include "domain/scorecard.h"
 #include "store/db.h"
 #include <stdbool.h>
 #include <stdint.h>
@@ -52,6 +53,7 @@ typedef struct {
     const char *tracking_hash;
     int trial;
     int year; /* of the number: the local (Kyiv) year of created_at */
+    const char *actor; /* of the "registered" event: "staff:<login>" or NULL (the applicant) */
 } store_new_appeal;
 
 /* Allocates the next number of a->year and inserts the
@@ -98,7 +100,7 @@ typedef struct {
     const char *status;
     int64_t reacted_at, done_at, closed_at; /* 0: none */
     bool reaction_overdue, resolution_overdue;
-    int64_t next_check_at; /* INT64_MIN: nothing to watch */
+    int64_t next_check_at; /* ignored: recomputed from the columns (store_watch_recompute) */
     int64_t updated_at;
 } store_state;
 int store_appeal_set_state(db_conn *c, int64_t id, const store_state *s);
@@ -137,10 +139,55 @@ int store_idem_expire(db_conn *c, int64_t before);
 /* --- deadline watch (jobs/sweeper) ------------------------------------ */
 /* Earliest next_check_at over all appeals; DB_NOT_FOUND when none. */
 int store_next_check(db_conn *c, int64_t *at);
-/* Marks what is due at `now` (at most `limit` appeals): reaction/resolution
- * overdue flags and their public events; recomputes next_check_at. Sets
+/* Does what is due at `now` (at most `limit` appeals; domain/watch.h):
+ * warnings (internal events, warned flags), missed deadlines (public
+ * overdue event, overdue flag, a violation against the organisation and
+ * the assignee, escalation: escalated_at and an internal `escalated`
+ * event), the automatic close of `done` appeals whose confirmation window
+ * lapsed (public `autoclosed` event); recomputes next_check_at. Sets
  * *marked to the number of appeals changed. */
 int store_sweep(db_conn *c, int64_t now, int limit, int *marked);
+/* Rewrites the appeal's next_check_at from its columns (status, reacted_at,
+ * created_at, the deadlines, confirm_due_at, the warned/overdue flags).
+ * Call it, inside the same transaction, after anything that changes the
+ * status or a deadline or resets a flag; then wake the sweeper after the
+ * commit. DB_NOT_FOUND when there is no such appeal. */
+int store_watch_recompute(db_conn *c, int64_t appeal_id, int64_t now);
+/* The share of each time at which the sweeper warns (KONTAKT_WARN_SHARE).
+ * Set once at start before any thread; a value outside (0, 1) keeps the
+ * default 0.75. */
+void store_watch_set_warn_share(double share);
+/* --- reports (store/reports.c) ---------------------------------------- */
+typedef struct {
+    const char *organisation, *kind; /* NULL: any */
+    int64_t from, to;                /* [from, to) over violations.at; INT64_MIN/MAX: open */
+    int64_t limit, offset;
+} store_violation_query;
+typedef struct {
+    char number[16];
+    char org_code[64], org_uk[256], org_en[256];
+    char kind[24];
+    char login[64]; /* "" when nobody was assigned */
+    int64_t at;
+    char *note;     /* owned, NULL when none */
+} store_violation;
+/* The register, newest first; *total counts all matches (no limit). */
+int store_violations_list(db_conn *c, const store_violation_query *q, store_violation **out,
+                          int *n, int64_t *total);
+void store_violations_free(store_violation *v, int n);
+
+typedef struct {
+    char code[64], name_uk[256], name_en[256];
+    dom_score_input in; /* in.to_done_ms owned */
+} store_score_row;
+/* Every organisation's counts: appeals registered in [from, to) (trial
+ * ones left out), violations recorded in [from, to), open appeals past
+ * their resolution deadline at `now` (whenever registered). Run it in a
+ * read transaction so the counts agree. */
+int store_scorecards(db_conn *c, int64_t from, int64_t to, int64_t now, store_score_row **rows,
+                     int *n);
+void store_scorecards_free(store_score_row *rows, int n);
+
 /* --- streets and addresses (store/addresses.c) ------------------------- */
 struct addr_index;
 int store_streets_count(db_conn *c, int64_t *n);

@@ -30,7 +30,7 @@ test('an open appeal of the same category within the radius is offered, with its
   assert.equal(r.body.appeals.length, 1);
   const a = r.body.appeals[0];
   assert.equal(a.number, first.number);
-  assert.equal(a.status, 'registered');
+  assert.equal(a.status, 'assigned');
   assert.equal(a.type.code, 'no_water');
   assert.ok(a.distance_m > 100 && a.distance_m < 150, String(a.distance_m));
   // public data only

@@ -39,7 +39,7 @@ test('201 answer: status, catalogue data, deadlines, token, Location', async () 
   assert.match(res.headers.get('content-type'), /^application\/json/);
   const a = res.body;
   assertSchema('AppealCreated', a);
-  assert.equal(a.status, 'registered');
+  assert.equal(a.status, 'assigned', 'routed to vodokanal at once: in the executor queue, not in triage');
   assert.equal(res.headers.get('location'), `/api/v1/appeals/${a.number}`);
   assert.equal(res.headers.get('idempotent-replayed'), null);
 
@@ -82,7 +82,7 @@ test('what is stored: status, channel, events, and the tracking token only as a 
   const res = await post(srv.url, validAppeal({ channel: 'mobile' }));
   assert.equal(res.status, 201, res.text);
   const { number, tracking_token: token } = res.body;
-  assert.equal(await row(number, 'status'), 'registered');
+  assert.equal(await row(number, 'status'), 'assigned');
   assert.equal(await row(number, 'channel'), 'mobile');
   assert.equal(await row(number, 'category'), 'water_supply');
   assert.equal(await row(number, 'type'), 'no_water');
@@ -99,7 +99,7 @@ test('what is stored: status, channel, events, and the tracking token only as a 
   const events = await srv.sql(
     `SELECT e.kind || ',' || e.status || ',' || e.public FROM appeal_events e JOIN appeals a ON a.id = e.appeal_id ` +
     `WHERE a.number = '${number}' ORDER BY e.id`);
-  assert.equal(events, 'registered,registered,1');
+  assert.equal(events, 'registered,registered,1\nassigned,assigned,1');
 });
 
 test('channel defaults to web', async () => {
@@ -157,5 +157,5 @@ test('50 parallel appeals get 50 distinct numbers with no gap', async () => {
   assert.deepEqual(seqs, Array.from({ length: 50 }, (_, i) => before + 1 + i));
   const c = await srv.counts();
   assert.equal(c.appeals, before + 50);
-  assert.equal(c.events, c.appeals, 'one registered event per appeal');
+  assert.equal(c.events, 2 * c.appeals, 'a registered and an assigned event per appeal');
 });

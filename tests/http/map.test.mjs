@@ -102,7 +102,7 @@ test('a new appeal is on the map at once', async () => {
   const f = res.body.features.find((x) => x.properties.number === created.body.number);
   assert.ok(f, res.text);
   assert.deepEqual(f.geometry.coordinates, [35.1205, 48.5205]);
-  assert.equal(f.properties.status, 'registered');
+  assert.equal(f.properties.status, 'assigned');
   assert.equal(f.properties.category, 'water_supply');
 });
 

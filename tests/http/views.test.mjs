@@ -36,7 +36,7 @@ test('public view: the appeal without personal data, coordinates to 4 decimals',
   const v = res.body;
   assertSchema('AppealPublic', v);
   assert.equal(v.number, created.number);
-  assert.equal(v.status, 'registered');
+  assert.equal(v.status, 'assigned');
   assert.deepEqual(v.category, created.category);
   assert.deepEqual(v.type, created.type);
   assert.deepEqual(v.organisation, created.organisation);
@@ -84,7 +84,7 @@ test('tracking view: description, address, exact point, timeline with "registere
   const v = res.body;
   assertSchema('AppealTracking', v);
   assert.equal(v.number, created.number);
-  assert.equal(v.status, 'registered');
+  assert.equal(v.status, 'assigned');
   assert.equal(v.description, secret.description);
   assert.equal(v.location.address, secret.address);
   assert.equal(v.location.lat, 48.464712);
@@ -98,6 +98,8 @@ test('tracking view: description, address, exact point, timeline with "registere
   assert.equal(reg.status, 'registered');
   assert.equal(reg.at, created.created_at);
   assert.ok('note' in reg);
+  // routed at intake: the organisation has it at once (a public "assigned" event)
+  assert.deepEqual(v.timeline.slice(1).map((e) => [e.kind, e.status]), [['assigned', 'assigned']]);
   // the contact data stays out of this view too
   for (const value of [secret.name, secret.phone, secret.phoneE164, secret.email]) {
     assert.ok(!res.text.includes(value), `tracking view shows ${value}`);

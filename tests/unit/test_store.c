@@ -146,13 +146,18 @@ static void test_sweeper_marks_overdue_at_due_times(void **state) {
     db_conn *c = *state;
     ins in = insert_at(c, T0);
     int64_t next = 0;
+    /* the first look is the reaction warning at 75 % of its hour */
+    assert_int_equal(store_next_check(c, &next), DB_OK);
+    assert_true(next == T0 + 45 * 60000LL);
+    assert_int_equal(sweeper_run_once(c, T0 + 45 * 60000LL - 1), 0);
+    assert_int_equal(sweeper_run_once(c, T0 + 45 * 60000LL), 1);
     assert_int_equal(store_next_check(c, &next), DB_OK);
     assert_true(next == T0 + HOUR);
-    assert_int_equal(sweeper_run_once(c, T0 + HOUR - 1), 0);
     assert_int_equal(sweeper_run_once(c, T0 + HOUR), 1);
     assert_int_equal(store_next_check(c, &next), DB_OK);
-    assert_true(next == T0 + 24 * HOUR);
+    assert_true(next == T0 + 18 * HOUR); /* the resolution warning */
     assert_int_equal(sweeper_run_once(c, T0 + 2 * HOUR), 0); /* nothing new */
+    /* a sweeper that was down past the deadline marks it, without warning late */
     assert_int_equal(sweeper_run_once(c, T0 + 25 * HOUR), 1);
     assert_int_equal(store_next_check(c, &next), DB_NOT_FOUND);
     store_appeal a;
@@ -189,7 +194,7 @@ static void test_sweeper_batches(void **state) {
     assert_int_equal(sweeper_run_once(c, T0 + 2 * HOUR), 1203);
     int64_t next;
     assert_int_equal(store_next_check(c, &next), DB_OK);
-    assert_true(next == T0 + 24 * HOUR);
+    assert_true(next == T0 + 18 * HOUR); /* the first one's resolution warning */
 }
 
 static void test_idempotency_records(void **state) {

@@ -1,0 +1,149 @@
+/* POST /api/v1/track/{token}/actions: the applicant confirms or disputes
+ * the executor's "done", and rates the work once (1–5). Only the
+ * applicant's own link acts: a "me too" subscriber's link cannot. */
+#include "api/actions.h"
+#include "domain/lifecycle.h"
+#include "jobs/sweeper.h"
+#include "store/store.h"
+#include "util/rand.h"
+#include "util/timeutil.h"
+#include <math.h>
+#include <string.h>
+#include "util/banned.h"
+
+static const in_field track_spec[] = {
+    {"action", IN_STRING, true, 1, 16, NULL},
+    {"comment", IN_TEXT, false, 3, 2000, NULL},
+    {"rating", IN_NUMBER, false, 0, 0, NULL},
+    {0},
+};
+
+typedef struct {
+    const char *hash, *action, *comment;
+    int rating;
+    int64_t now;
+    const char *error;
+    const char *field, *field_code; /* a field error with error "validation_failed" */
+} track_ctx;
+
+static int rate(db_conn *c, track_ctx *x, store_wf *w) {
+    if (strcmp(w->status, "done") != 0 && strcmp(w->status, "closed") != 0) {
+        x->error = "action_not_allowed";
+        return DB_OK;
+    }
+    if (w->rating) {
+        x->error = "action_not_allowed";
+        x->field = "rating";
+        x->field_code = "already_rated";
+        return DB_OK;
+    }
+    w->rating = x->rating;
+    char data[48];
+    snprintf(data, sizeof data, "{\"rating\":%d}", x->rating);
+    int rc = store_event_add(c, w->id, x->now, "rated", w->status, true, "applicant", NULL, data);
+    if (rc == DB_OK && x->rating <= 2)
+        rc = store_violation_add(c, w->id, w->organisation, "low_rating", w->done_by, x->now, NULL);
+    if (rc == DB_OK) rc = store_wf_save(c, w, x->now);
+    return rc;
+}
+
+static int track_tx(db_conn *c, void *ctx) {
+    track_ctx *x = ctx;
+    x->error = x->field = NULL;
+    store_wf w;
+    int rc = store_wf_load_tracking(c, x->hash, &w);
+    if (rc == DB_NOT_FOUND) x->error = "tracking_not_found";
+    if (rc != DB_OK) return rc;
+    if (strcmp(x->action, "rate") == 0) {
+        rc = rate(c, x, &w);
+        return rc == DB_OK && x->error ? DB_NOT_FOUND : rc;
+    }
+    dom_action act = strcmp(x->action, "confirm") == 0 ? DOM_ACT_CONFIRM : DOM_ACT_DISPUTE;
+    dom_status from, to;
+    if (!dom_status_parse(w.status, &from) || !dom_transition(from, act, &to)) {
+        x->error = "action_not_allowed";
+        return DB_NOT_FOUND;
+    }
+    if (act == DOM_ACT_CONFIRM) {
+        str_copy(w.status, sizeof w.status, dom_status_name(to));
+        w.closed_at = x->now;
+        w.confirm_due_at = 0;
+        rc = store_event_add(c, w.id, x->now, "confirmed", w.status, true, "applicant", NULL, NULL);
+    } else {
+        rc = api_reopen(c, &w, x->now);
+        /* The applicant's words go to staff only: subscribers see the public timeline. */
+        json_t *d = json_pack("{s:s}", "comment", x->comment);
+        char *data = json_dumps(d, JSON_COMPACT);
+        json_decref(d);
+        if (rc == DB_OK)
+            rc = store_event_add(c, w.id, x->now, "disputed", w.status, true, "applicant", NULL,
+                                 NULL);
+        if (rc == DB_OK)
+            rc = store_event_add(c, w.id, x->now, "dispute_comment", w.status, false, "applicant",
+                                 x->comment, data);
+        free(data);
+    }
+    if (rc == DB_OK) rc = store_wf_save(c, &w, x->now);
+    return rc;
+}
+
+/* Checks the body; answers 422 and returns false when wrong. */
+static bool check(http_req *req, const json_t *body, track_ctx *x) {
+    json_t *fields = json_object();
+    if (http_input_check(req, body, track_spec, "", fields)) {
+        x->action = json_string_value(json_object_get(body, "action"));
+        x->comment = json_string_value(json_object_get(body, "comment"));
+        const json_t *r = json_object_get(body, "rating");
+        double v = json_number_value(r);
+        bool known = strcmp(x->action, "confirm") == 0 || strcmp(x->action, "dispute") == 0 ||
+                     strcmp(x->action, "rate") == 0;
+        if (!known)
+            http_field_error(req, fields, "action", "unknown_action", x->action);
+        else if (strcmp(x->action, "dispute") == 0 && !x->comment)
+            http_field_error(req, fields, "comment", "required", NULL);
+        else if (strcmp(x->action, "rate") == 0 && !r)
+            http_field_error(req, fields, "rating", "required", NULL);
+        else if (strcmp(x->action, "rate") == 0 && (v != floor(v) || v < 1 || v > 5))
+            http_field_error(req, fields, "rating", "out_of_range", "1–5");
+        x->rating = (int)v;
+    }
+    bool ok = json_object_size(fields) == 0;
+    if (!ok) http_reply_error(req, "validation_failed", fields);
+    json_decref(fields);
+    return ok;
+}
+
+void api_track_action(http_req *req) {
+    app_ctx *app = req->app;
+    const char *token = req->params[0];
+    if (strlen(token) != TOKEN_TEXT_LEN) {
+        http_reply_error(req, "tracking_not_found", NULL);
+        return;
+    }
+    json_t *body = http_json_object(req);
+    if (!body) return;
+    char hash[HASH_HEX_LEN + 1];
+    hash_hex(token, TOKEN_TEXT_LEN, hash, sizeof hash);
+    track_ctx x = {.hash = hash, .now = time_now_ms()};
+    if (!check(req, body, &x)) {
+        json_decref(body);
+        return;
+    }
+    db_conn *c = db_pool_acquire(app->pool);
+    int rc = store_tx(c, true, track_tx, &x);
+    db_pool_release(app->pool, c);
+    json_decref(body);
+    if (x.error && x.field) {
+        json_t *fields = json_object();
+        http_field_error(req, fields, x.field, x.field_code, NULL);
+        http_reply_error(req, x.error, fields);
+        json_decref(fields);
+    } else if (x.error) {
+        http_reply_error(req, x.error, NULL);
+    } else if (rc != DB_OK) {
+        http_reply_error(req, "internal_error", NULL);
+    } else {
+        if (app->sweeper) sweeper_wake(app->sweeper, x.now);
+        api_track_get(req); /* the applicant's view, as GET answers it */
+    }
+}
