@@ -2,7 +2,7 @@
 // The token stays in the fragment, so it never reaches a server log or a referrer.
 import { initPage, el, say, tokenFrom, wireTrackForm } from './common.js';
 import { api, NetworkError } from './api.js';
-import { nameOf, onLangChange, t } from './i18n.js';
+import { lang, nameOf, onLangChange, t } from './i18n.js';
 import { dateTime, eventWord, priorityWord, span, statusWord, timeOnly } from './format.js';
 import { leaflet, makeMap } from './map.js';
 
@@ -14,6 +14,130 @@ let loadedAt = null;
 let map = null;
 let marker = null;
 let ticker = null;
+let actionNote = '';
+
+// The applicant's part after the work is reported done: confirm, dispute
+// (with a comment) and rate 1–5 (POST /api/v1/track/{token}/actions).
+const ACT = {
+  uk: {
+    title: 'Ваша оцінка',
+    lead: 'Виконавець повідомив, що проблему вирішено. Якщо це так — підтвердьте. Якщо ні — опишіть, що не так, і звернення повернуть на доопрацювання.',
+    confirm: 'Так, проблему вирішено',
+    comment: 'Що не так?',
+    commentHint: 'Обов’язково: ваш коментар побачить виконавець.',
+    dispute: 'Ні, не вирішено — повернути на доопрацювання',
+    needComment: 'Напишіть, що не так: без коментаря оскарження не надіслати.',
+    rate: 'Оцініть роботу служби (1 — погано, 5 — чудово)',
+    rateSubmit: 'Надіслати оцінку',
+    needRating: 'Оберіть оцінку від 1 до 5.',
+    confirmed: 'Дякуємо! Звернення закрито.',
+    disputed: 'Звернення повернуто на доопрацювання.',
+    rated: 'Дякуємо за оцінку!',
+    yourRating: 'Ваша оцінка: {n} з 5.',
+    failed: 'Не вдалося надіслати. Спробуйте ще раз.',
+  },
+  en: {
+    title: 'Your assessment',
+    lead: 'The service reported the problem solved. If it is, confirm. If not, say what is wrong and the appeal goes back for rework.',
+    confirm: 'Yes, the problem is solved',
+    comment: 'What is wrong?',
+    commentHint: 'Required: the service will read your comment.',
+    dispute: 'No, not solved — send it back for rework',
+    needComment: 'Write what is wrong: a dispute needs a comment.',
+    rate: 'Rate the service’s work (1 — poor, 5 — excellent)',
+    rateSubmit: 'Send the rating',
+    needRating: 'Choose a rating from 1 to 5.',
+    confirmed: 'Thank you! The appeal is closed.',
+    disputed: 'The appeal went back for rework.',
+    rated: 'Thank you for the rating!',
+    yourRating: 'Your rating: {n} of 5.',
+    failed: 'Could not send. Please try again.',
+  },
+};
+const at = (k, vars) => {
+  let s = (ACT[lang()] || ACT.uk)[k];
+  if (vars) s = s.replace(/\{(\w+)\}/g, (m, x) => (vars[x] !== undefined ? String(vars[x]) : m));
+  return s;
+};
+
+function renderActions() {
+  const box = $('applicant-actions');
+  const a = appeal;
+  const canAnswer = a.status === 'done' && !a.subscriber;
+  const rated = Number.isInteger(a.rating);
+  const canRate = !a.subscriber && (a.status === 'done' || a.status === 'closed') && !rated;
+  box.hidden = !(canAnswer || canRate || actionNote || rated);
+  if (box.hidden) return;
+  $('aa-title').textContent = at('title');
+  $('aa-confirm-box').hidden = !canAnswer;
+  $('aa-lead').textContent = at('lead');
+  $('aa-confirm').textContent = at('confirm');
+  $('aa-comment-label').textContent = at('comment');
+  $('aa-comment-hint').textContent = at('commentHint');
+  $('aa-dispute-submit').textContent = at('dispute');
+  $('aa-rate').hidden = !canRate;
+  $('aa-rate-legend').textContent = at('rate');
+  $('aa-rate-submit').textContent = at('rateSubmit');
+  const opts = $('aa-rate-options');
+  if (!opts.children.length) {
+    for (let n = 1; n <= 5; n++) {
+      opts.append(el('label', { for: 'aa-rating-' + n },
+        el('input', { type: 'radio', name: 'rating', id: 'aa-rating-' + n, value: String(n) }), el('span', { text: String(n) })));
+    }
+  }
+  const note = [actionNote, rated ? at('yourRating', { n: a.rating }) : ''].filter(Boolean).join(' ');
+  say($('aa-status'), note);
+}
+
+async function sendAction(body, okKey) {
+  const token = tokenFrom(location.hash);
+  const err = $('aa-error');
+  say(err, '');
+  let r = null;
+  try {
+    r = await api('/api/v1/track/' + encodeURIComponent(token) + '/actions', { method: 'POST', body });
+  } catch { r = null; }
+  if (!r || !r.ok) {
+    const e = r && r.data && r.data.error;
+    const fields = e && e.fields ? Object.values(e.fields).map((f) => f.message).join(' ') : '';
+    say(err, e ? `${e.message} ${fields}`.trim() : at('failed'));
+    err.focus();
+    return false;
+  }
+  actionNote = at(okKey);
+  await load(false);
+  return true;
+}
+
+function wireActions() {
+  $('aa-confirm').addEventListener('click', async (e) => {
+    e.currentTarget.disabled = true;
+    await sendAction({ action: 'confirm' }, 'confirmed');
+    $('aa-confirm').disabled = false;
+  });
+  $('aa-dispute').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const c = $('aa-comment');
+    c.removeAttribute('aria-invalid');
+    if (!c.value.trim()) {
+      c.setAttribute('aria-invalid', 'true');
+      say($('aa-error'), at('needComment'));
+      c.focus();
+      return;
+    }
+    $('aa-dispute-submit').disabled = true;
+    if (await sendAction({ action: 'dispute', comment: c.value.trim() }, 'disputed')) c.value = '';
+    $('aa-dispute-submit').disabled = false;
+  });
+  $('aa-rate').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const picked = document.querySelector('input[name="rating"]:checked');
+    if (!picked) { say($('aa-error'), at('needRating')); $('aa-rating-1').focus(); return; }
+    $('aa-rate-submit').disabled = true;
+    await sendAction({ action: 'rate', rating: Number(picked.value) }, 'rated');
+    $('aa-rate-submit').disabled = false;
+  });
+}
 
 // While the appeal waits to be taken up, the reaction clock runs; until it is
 // done (or otherwise finished), the resolution clock runs.
@@ -110,6 +234,7 @@ function render() {
   $('a-description').closest('section').hidden = Boolean(a.subscriber);
   $('a-address').parentElement.hidden = Boolean(a.subscriber);
   renderTimeline();
+  renderActions();
   tick();
   if (loadedAt) $('updated').textContent = t('track.updated', { time: timeOnly(loadedAt) });
   showOnly('appeal');
@@ -155,6 +280,8 @@ async function load(focus) {
 
 async function main() {
   wireTrackForm($('track-form'));
+  wireActions();
+  window.addEventListener('hashchange', () => { actionNote = ''; });
   $('refresh').addEventListener('click', () => load(false));
   window.addEventListener('hashchange', () => load(true));
   onLangChange(() => {
