@@ -52,18 +52,6 @@ typedef struct {
     const char *organisation;     /* by the routing rules */
 } intake;
 
-static char *trimmed(const json_t *v) {
-    if (!json_is_string(v)) return NULL;
-    const char *s = json_string_value(v);
-    size_t len = json_string_length(v);
-    while (len && isspace((unsigned char)*s)) s++, len--;
-    while (len && isspace((unsigned char)s[len - 1])) len--;
-    if (!len) return NULL;
-    char *out = xmalloc(len + 1);
-    memcpy(out, s, len);
-    out[len] = '\0';
-    return out;
-}
 
 static void intake_free(intake *in) {
     free(in->description);
@@ -94,7 +82,7 @@ static void check_domain(http_req *req, const json_t *body, intake *in, json_t *
     if (phone && !json_object_get(fields, "applicant.phone") &&
         !dom_phone_normalize(phone, in->phone, sizeof in->phone))
         http_field_error(req, fields, "applicant.phone", "invalid_phone", NULL);
-    char *email = trimmed(json_object_get(json_object_get(body, "applicant"), "email"));
+    char *email = http_json_trimmed(json_object_get(json_object_get(body, "applicant"), "email"));
     if (email && !json_object_get(fields, "applicant.email") && !dom_email_valid(email))
         http_field_error(req, fields, "applicant.email", "invalid_email", NULL);
     free(email);
@@ -134,10 +122,10 @@ static json_t *read_body(http_req *req, intake *in) {
         return NULL;
     }
     json_decref(fields);
-    in->description = trimmed(json_object_get(body, "description"));
-    in->name = trimmed(json_object_get(json_object_get(body, "applicant"), "name"));
-    in->email = trimmed(json_object_get(json_object_get(body, "applicant"), "email"));
-    in->address = trimmed(json_object_get(json_object_get(body, "location"), "address"));
+    in->description = http_json_trimmed(json_object_get(body, "description"));
+    in->name = http_json_trimmed(json_object_get(json_object_get(body, "applicant"), "name"));
+    in->email = http_json_trimmed(json_object_get(json_object_get(body, "applicant"), "email"));
+    in->address = http_json_trimmed(json_object_get(json_object_get(body, "location"), "address"));
     app_ctx *app = req->app;
     in->district = dom_district_at(&app->districts, in->lon, in->lat);
     in->organisation = dom_route(&app->routing, in->cat->code, in->type->code,

@@ -101,18 +101,6 @@ void api_caller_get(http_req *req) {
     history_release(&t);
 }
 
-static char *trimmed(const json_t *v) {
-    if (!json_is_string(v)) return NULL;
-    const char *s = json_string_value(v);
-    size_t len = json_string_length(v);
-    while (len && isspace((unsigned char)*s)) s++, len--;
-    while (len && isspace((unsigned char)s[len - 1])) len--;
-    if (!len) return NULL;
-    char *out = xmalloc(len + 1);
-    memcpy(out, s, len);
-    out[len] = '\0';
-    return out;
-}
 
 typedef struct {
     const char *phone; /* NULL: an anonymous caller */
@@ -129,7 +117,7 @@ static int consult_in_tx(db_conn *c, void *ctx) {
 static bool read_consultation(http_req *req, const json_t *body, consult_tx *t, char phone[16]) {
     json_t *fields = json_object();
     http_input_check(req, body, consultation_spec, "", fields);
-    char *p = json_object_get(fields, "phone") ? NULL : trimmed(json_object_get(body, "phone"));
+    char *p = json_object_get(fields, "phone") ? NULL : http_json_trimmed(json_object_get(body, "phone"));
     if (p && !dom_phone_normalize(p, phone, 16))
         http_field_error(req, fields, "phone", "invalid_phone", NULL);
     t->phone = p ? phone : NULL;
@@ -138,8 +126,8 @@ static bool read_consultation(http_req *req, const json_t *body, consult_tx *t, 
     if (!ok) http_reply_error(req, "validation_failed", fields);
     json_decref(fields);
     if (ok) {
-        t->topic = trimmed(json_object_get(body, "topic"));
-        t->note = trimmed(json_object_get(body, "note"));
+        t->topic = http_json_trimmed(json_object_get(body, "topic"));
+        t->note = http_json_trimmed(json_object_get(body, "note"));
     }
     return ok;
 }

@@ -122,6 +122,10 @@ bool http_input_check(http_req *req, const json_t *obj, const in_field *spec,
  * field). NULL after answering 400 invalid_json. The caller owns it. */
 json_t *http_json_object(http_req *req);
 
+/* A JSON string without surrounding white space, as a malloc'd copy the
+ * caller frees; NULL when v is not a string or only white space. */
+char *http_json_trimmed(const json_t *v);
+
 /* A query parameter as a finite number. Adds a field error under `name`
  * (required / wrong_type) to fields and returns false otherwise. */
 bool http_query_number(http_req *req, const char *name, json_t *fields, double *out);

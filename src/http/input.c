@@ -135,3 +135,16 @@ bool http_query_number(http_req *req, const char *name, json_t *fields, double *
     }
     return true;
 }
+
+char *http_json_trimmed(const json_t *v) {
+    if (!json_is_string(v)) return NULL;
+    const char *s = json_string_value(v);
+    size_t len = json_string_length(v);
+    while (len && isspace((unsigned char)*s)) s++, len--;
+    while (len && isspace((unsigned char)s[len - 1])) len--;
+    if (!len) return NULL;
+    char *out = xmalloc(len + 1);
+    memcpy(out, s, len);
+    out[len] = '\0';
+    return out;
+}
