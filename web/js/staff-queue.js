@@ -352,7 +352,7 @@ function renderCard() {
       fact(st('c.name'), ap.name),
       fact(st('c.phone'), telLink(ap.phone)),
       fact(st('c.email'), ap.email ? el('a', { href: 'mailto:' + ap.email, text: ap.email }) : null),
-      fact(st('c.channel'), a.channel),
+      fact(st('c.channel'), a.channel ? st('ch.' + a.channel) : null),
       fact(st('c.address'), loc.address),
       fact(st('c.created'), dateTime(a.created_at)),
       fact(st('c.reaction'), a.reaction_due_at ? dateTime(a.reaction_due_at) : null),
