@@ -67,6 +67,7 @@ typedef struct {
     /* out */
     const char *error; /* an error code to answer, or NULL */
     int64_t wake_at;
+    json_t *answer;    /* the staff view after the action, or NULL */
 } act_ctx;
 
 static const char *text_of(const act_ctx *x, const char *key) {
@@ -325,6 +326,15 @@ static int action_tx(db_conn *c, void *ctx) {
     if (rc != DB_OK || x->error) return rc != DB_OK ? rc : DB_NOT_FOUND;
     rc = store_wf_save(c, &w, x->now);
     x->wake_at = x->now;
+    /* The card as it is now, read in the same transaction (and audited
+     * as a view of personal data, like any staff view). */
+    json_decref(x->answer);
+    x->answer = NULL;
+    if (rc == DB_OK) {
+        int vrc = DB_OK;
+        x->answer = api_staff_appeal_json(x->app, c, x->who, x->number, &vrc);
+        if (!x->answer && vrc != DB_NOT_FOUND) rc = vrc;
+    }
     return rc;
 }
 
@@ -381,14 +391,18 @@ void api_appeal_action(http_req *req) {
         http_reply_error(req, "internal_error", NULL);
     else {
         if (app->sweeper) sweeper_wake(app->sweeper, x.wake_at);
-        api_action_answer(req, &who, x.number);
+        if (x.answer)
+            http_reply_json(req, 200, x.answer);
+        else
+            api_action_answer(req, &who, x.number); /* no longer theirs to see in full */
     }
+    json_decref(x.answer);
     json_decref(x.fields);
     json_decref(body);
 }
 
-/* Until the full staff view answers here, the public view with the
- * workflow's own marks: enough for a page to redraw the card. */
+/* When the caller may no longer see the appeal in full after the action
+ * (it went to another organisation): the public view. */
 void api_action_answer(http_req *req, const api_staff *who, const char *number) {
     (void)who;
     app_ctx *app = req->app;

@@ -93,6 +93,11 @@ bool api_period(http_req *req, json_t *fields, int64_t *from, int64_t *to);
 
 /* The organisation of appeals no rule routes: the dispatcher's triage. */
 #define API_TRIAGE_ORG "contact_center"
+/* Staff: queues.c, staff_view.c, callers.c */
+void api_queue_get(http_req *req);
+void api_staff_appeal_get(http_req *req);
+void api_caller_get(http_req *req);
+void api_consultation_create(http_req *req);
 
 /* Staff (auth.c, users.c) */
 void api_auth_init(void); /* once, before serving */

@@ -31,5 +31,9 @@ const http_route api_routes[] = {
     {"POST", "/api/v1/track/{token}/actions", api_track_action, 8192, true, true},
     {"GET", "/api/v1/violations", api_violations, 0, false, false},
     {"GET", "/api/v1/scorecards", api_scorecards, 0, false, false},
+    {"GET", "/api/v1/queues/{queue}", api_queue_get, 0, false, false},
+    {"GET", "/api/v1/staff/appeals/{number}", api_staff_appeal_get, 0, false, false},
+    {"GET", "/api/v1/callers/{phone}", api_caller_get, 0, false, false},
+    {"POST", "/api/v1/consultations", api_consultation_create, 4096, true, false},
 };
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

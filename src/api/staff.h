@@ -9,6 +9,7 @@
 #define KONTAKT_API_STAFF_H
 #include "api/api.h"
 #include "domain/rights.h"
+#include "store/store.h"
 #include <stdint.h>
 
 typedef struct {
@@ -34,4 +35,29 @@ bool api_staff_peek(http_req *req, api_staff *who);
 
 /* The event actor text of a staff member: "staff:<login>". */
 void api_staff_actor(const api_staff *who, char *out, size_t cap);
+
+/* --- the staff view of an appeal (api/staff_view.c) -------------------- */
+/* May `who` see appeals of `organisation` with personal data? Everyone
+ * with DOM_RIGHT_VIEW_APPEALS; executors only their own organisation. */
+bool api_staff_may_view(const api_staff *who, const char *organisation);
+
+/* The staff actions `who` may take on `a` now, as a JSON array of wire
+ * names (new reference): the role may take the action
+ * (dom_role_may_act), an executor only in the own organisation, the
+ * lifecycle allows it from a->status (dom_transition), accept only while
+ * not yet accepted, request_extension only without a pending request,
+ * approve/refuse_extension only with one. Actions use it to tell 403
+ * (role) from 409 (state). */
+json_t *api_allowed_actions(const api_staff *who, const store_appeal *a, bool pending_extension);
+
+/* The staff view of appeal `number` (new reference), built inside the
+ * caller's WRITE transaction on c: it also records the internal event
+ * personal_data_viewed (actor "staff:<login>"). NULL with *rc =
+ * DB_NOT_FOUND when there is no such appeal or `who` may not see it
+ * (existence must not leak), or another DB_* error. */
+json_t *api_staff_appeal_json(app_ctx *app, db_conn *c, const api_staff *who, const char *number,
+                              int *rc);
+
+/* {login, name} (new reference). */
+json_t *api_staff_person(const char *login, const char *name);
 #endif

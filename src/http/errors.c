@@ -40,6 +40,9 @@ static const error_def errors[] = {
     {"not_found", 404, "Такої сторінки або ресурсу немає", "No such page or resource"},
     {"appeal_not_found", 404, "Звернення з таким номером не знайдено",
      "No appeal with this number"},
+    {"queue_not_found", 404,
+     "Такої черги немає: triage, organisation, escalations, extensions або disputed",
+     "No such queue: triage, organisation, escalations, extensions or disputed"},
     {"tracking_not_found", 404, "Звернення за цим посиланням не знайдено",
      "No appeal for this tracking link"},
     {"method_not_allowed", 405, "Цей метод не підтримується для цієї адреси",
@@ -154,6 +157,8 @@ static const struct {
     {"due_at", "Новий строк", "New deadline"},
     {"rating", "Оцінка", "Rating"},
     {"topic", "Тема", "Topic"},
+    {"limit", "Кількість", "Limit"},
+    {"offset", "Зсув", "Offset"},
 };
 
 static const char *label_of(const char *path, bool en) {

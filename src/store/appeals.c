@@ -22,7 +22,9 @@ static const char *SQL_EVENT =
 #define APPEAL_COLS                                                                            \
     "SELECT id, number, status, category, type, priority, organisation, channel, description," \
     " address, lat, lon, created_at, updated_at, reaction_due_at, resolution_due_at,"          \
-    " reaction_overdue, resolution_overdue, reacted_at, done_at, closed_at, district FROM appeals "
+    " reaction_overdue, resolution_overdue, reacted_at, done_at, closed_at, district,"         \
+    " assignee_id, done_by, parent_id, flagged, rating, reopen_count, confirm_due_at,"         \
+    " escalated_at, applicant_name, applicant_phone, applicant_email FROM appeals "
 static const char *SQL_BY_NUMBER = APPEAL_COLS "WHERE number = ?";
 static const char *SQL_BY_TRACKING = APPEAL_COLS "WHERE tracking_hash = ?";
 static const char *SQL_EVENTS =
@@ -113,6 +115,17 @@ static void read_appeal(db_conn *c, db_rows *r, store_appeal *a) {
     a->done_at = d->is_null(r, 19) ? 0 : d->col_int(r, 19);
     a->closed_at = d->is_null(r, 20) ? 0 : d->col_int(r, 20);
     str_copy(a->district, sizeof a->district, d->col_text(r, 21));
+    a->assignee_id = d->is_null(r, 22) ? 0 : d->col_int(r, 22);
+    a->done_by = d->is_null(r, 23) ? 0 : d->col_int(r, 23);
+    a->parent_id = d->is_null(r, 24) ? 0 : d->col_int(r, 24);
+    a->flagged = d->col_int(r, 25) != 0;
+    a->rating = d->is_null(r, 26) ? 0 : (int)d->col_int(r, 26);
+    a->reopen_count = (int)d->col_int(r, 27);
+    a->confirm_due_at = d->is_null(r, 28) ? 0 : d->col_int(r, 28);
+    a->escalated_at = d->is_null(r, 29) ? 0 : d->col_int(r, 29);
+    a->applicant_name = xstrdup(d->col_text(r, 30));
+    str_copy(a->applicant_phone, sizeof a->applicant_phone, d->col_text(r, 31));
+    a->applicant_email = d->is_null(r, 32) ? NULL : xstrdup(d->col_text(r, 32));
 }
 
 static int appeal_by(db_conn *c, const char *sql, const char *key, store_appeal *out) {
@@ -137,7 +150,9 @@ int store_appeal_by_tracking(db_conn *c, const char *tracking_hash, store_appeal
 void store_appeal_free(store_appeal *a) {
     free(a->description);
     free(a->address);
-    a->description = a->address = NULL;
+    free(a->applicant_name);
+    free(a->applicant_email);
+    a->description = a->address = a->applicant_name = a->applicant_email = NULL;
 }
 
 int store_events_public(db_conn *c, int64_t appeal_id, store_event **events, int *n) {

@@ -199,6 +199,8 @@ const store_migration store_migrations_sqlite[] = {
      "CREATE INDEX violations_org ON violations(organisation, at);\n"
      "CREATE INDEX violations_appeal ON violations(appeal_id);\n"
      "CREATE INDEX appeal_events_at ON appeal_events(at);\n"},
+    {5, "queues: escalated appeals, for the supervisors' escalation queue",
+     "CREATE INDEX appeals_escalated ON appeals(status, escalated_at) WHERE escalated_at IS NOT NULL;\n"},
 };
 const int store_migrations_sqlite_count =
     (int)(sizeof store_migrations_sqlite / sizeof store_migrations_sqlite[0]);

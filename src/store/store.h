@@ -72,6 +72,16 @@ typedef struct {
     int64_t created_at, updated_at, reaction_due_at, resolution_due_at;
     int64_t reacted_at, done_at, closed_at; /* 0: not yet */
     bool reaction_overdue, resolution_overdue;
+    /* Staff workflow (schema v4). Ids are 0 when NULL. */
+    int64_t assignee_id, done_by, parent_id;
+    bool flagged;       /* returned by an executor: back in triage */
+    int rating;         /* 1-5, 0: not rated */
+    int reopen_count;
+    int64_t confirm_due_at, escalated_at; /* 0: none */
+    /* Personal data: only for staff views, never in public answers. */
+    char *applicant_name;  /* owned */
+    char applicant_phone[32];
+    char *applicant_email; /* owned, NULL when none */
 } store_appeal;
 
 int store_appeal_by_number(db_conn *c, const char *number, store_appeal *out);
@@ -106,6 +116,107 @@ typedef struct {
 int store_appeal_set_state(db_conn *c, int64_t id, const store_state *s);
 
 int store_count_appeals(db_conn *c, int64_t *n);
+
+/* --- staff queues (store/queues.c) ------------------------------------ */
+typedef enum {
+    STORE_Q_TRIAGE,       /* registered at the contact centre or returned (flagged); reopened */
+    STORE_Q_ORGANISATION, /* open appeals of one organisation */
+    STORE_Q_ESCALATIONS,  /* open appeals with escalated_at set */
+    STORE_Q_EXTENSIONS,   /* appeals with a pending extension request */
+    STORE_Q_DISPUTED,     /* reopened */
+} store_queue;
+
+/* One row of a queue: no personal data. */
+typedef struct {
+    int64_t id;
+    char number[16];
+    char status[24];
+    char category[64], type[64], priority[16], organisation[64];
+    char district[64]; /* "" when none */
+    char *address;     /* owned, NULL when none */
+    int64_t created_at, reaction_due_at, resolution_due_at;
+    int64_t reacted_at, escalated_at; /* 0: not yet */
+    bool reaction_overdue, resolution_overdue, flagged;
+    int reopen_count;
+    /* The deadline that runs now: the reaction's while not accepted (if
+     * earlier), else the resolution's. The queue is ordered by it, so the
+     * overdue ones come first. */
+    int64_t next_deadline_at;
+    /* STORE_Q_EXTENSIONS only: the pending request. */
+    int64_t ext_id, ext_new_due_at, ext_created_at;
+    char *ext_reason; /* owned */
+    char ext_login[64], ext_name[128];
+} store_queue_item;
+
+/* A page of queue `q` (org: the organisation for STORE_Q_ORGANISATION,
+ * else ignored) and the queue's total size. *items owned by the caller
+ * (store_queue_items_free). */
+int store_queue_list(db_conn *c, store_queue q, const char *org, int limit, int offset,
+                     store_queue_item **items, int *n, int64_t *total);
+void store_queue_items_free(store_queue_item *items, int n);
+
+/* --- the hotline console (store/console.c) ------------------------------ */
+typedef struct {
+    char number[16];
+    char status[24];
+    char category[64], type[64];
+    char *address; /* owned, NULL when none */
+    int64_t created_at, resolution_due_at;
+} store_caller_appeal;
+
+typedef struct {
+    int64_t id;
+    char *topic; /* owned */
+    char *note;  /* owned, NULL when none */
+    int64_t created_at;
+    char operator_login[64];
+} store_consultation;
+
+/* A caller's appeals by E.164 phone, newest first, at most `limit`. */
+int store_caller_appeals(db_conn *c, const char *phone, int limit, store_caller_appeal **out,
+                         int *n);
+void store_caller_appeals_free(store_caller_appeal *a, int n);
+/* A caller's consultations by E.164 phone, newest first, at most `limit`. */
+int store_caller_consultations(db_conn *c, const char *phone, int limit,
+                               store_consultation **out, int *n);
+void store_consultations_free(store_consultation *a, int n);
+/* phone and note may be NULL. */
+int store_consultation_add(db_conn *c, const char *phone, const char *topic, const char *note,
+                           int64_t operator_id, int64_t now, int64_t *id);
+
+/* --- the staff view of one appeal (store/console.c) --------------------- */
+typedef struct {
+    int64_t at;
+    char kind[32];
+    char status[24];
+    bool public;
+    char actor[96];
+    char *note; /* owned, NULL when none */
+    char *data; /* owned JSON text, NULL when none */
+} store_staff_event;
+
+typedef struct {
+    int64_t id;
+    char status[16]; /* pending, approved, refused */
+    char *reason;    /* owned */
+    int64_t old_due_at, new_due_at, created_at, decided_at; /* decided_at 0: not yet */
+    char *decision_note; /* owned, NULL when none */
+    char by_login[64], by_name[128];
+    char decided_login[64], decided_name[128]; /* "" when not decided */
+} store_extension;
+
+/* Every event of an appeal (public and internal) in time order. */
+int store_events_all(db_conn *c, int64_t appeal_id, store_staff_event **out, int *n);
+void store_staff_events_free(store_staff_event *e, int n);
+/* Every extension request of an appeal, oldest first. */
+int store_extensions_of(db_conn *c, int64_t appeal_id, store_extension **out, int *n);
+void store_extensions_free(store_extension *e, int n);
+/* A staff member's login and name by id; DB_NOT_FOUND when none. */
+int store_user_names(db_conn *c, int64_t user_id, char login[64], char name[128]);
+/* The number of an appeal by id; DB_NOT_FOUND when none. */
+int store_appeal_number(db_conn *c, int64_t id, char number[16]);
+/* Numbers of the appeals merged into this one (parent_id = id), in order. */
+int store_appeal_children(db_conn *c, int64_t id, char (**numbers)[16], int *n);
 
 /* --- duplicates and subscriptions ("me too") ------------------------- */
 typedef struct {

@@ -37,8 +37,6 @@ static const char *SQL_EXT_DECIDE =
 static const char *SQL_VIOLATION =
     "INSERT INTO violations (appeal_id, organisation, kind, user_id, at, note)"
     " VALUES (?, ?, ?, ?, ?, ?)";
-static const char *SQL_LOGIN = "SELECT login FROM users WHERE id = ?";
-static const char *SQL_NUMBER = "SELECT number FROM appeals WHERE id = ?";
 static const char *SQL_FOLLOW =
     "INSERT INTO subscriptions (appeal_id, phone, email, tracking_hash, created_at)"
     " SELECT ?, applicant_phone, applicant_email, ?, ? FROM appeals WHERE id = ?";
@@ -138,27 +136,6 @@ int store_violation_add(db_conn *c, int64_t appeal_id, const char *organisation,
     db_val p[] = {db_int(appeal_id), db_text(organisation), db_text(kind),
                   opt(user_id),      db_int(at),            db_text(note)};
     return db_query(c, SQL_VIOLATION, p, 6, NULL);
-}
-
-static int one_text(db_conn *c, const char *sql, int64_t id, char *out, size_t cap) {
-    out[0] = '\0';
-    if (!id) return DB_OK;
-    db_val p[] = {db_int(id)};
-    db_rows *r = NULL;
-    int rc = db_query(c, sql, p, 1, &r);
-    if (rc != DB_OK) return rc;
-    rc = db_next(c, r);
-    if (rc == 1) str_copy(out, cap, c->drv->col_text(r, 0));
-    db_rows_free(c, r);
-    return rc < 0 ? rc : DB_OK;
-}
-
-int store_user_login(db_conn *c, int64_t user_id, char *out, size_t cap) {
-    return one_text(c, SQL_LOGIN, user_id, out, cap);
-}
-
-int store_appeal_number(db_conn *c, int64_t id, char out[16]) {
-    return one_text(c, SQL_NUMBER, id, out, 16);
 }
 
 int store_follow_parent(db_conn *c, int64_t child_id, int64_t parent_id, const char *tracking_hash,

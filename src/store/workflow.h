@@ -38,10 +38,6 @@ int store_extension_decide(db_conn *c, int64_t ext_id, const char *status, int64
 /* A violation against the organisation (user_id 0: nobody in particular). */
 int store_violation_add(db_conn *c, int64_t appeal_id, const char *organisation, const char *kind,
                         int64_t user_id, int64_t at, const char *note);
-/* The login of a user id into out ("" when none). */
-int store_user_login(db_conn *c, int64_t user_id, char *out, size_t cap);
-/* The number of the appeal with this id into out. */
-int store_appeal_number(db_conn *c, int64_t id, char out[16]);
 /* A subscription that makes the merged child's applicant follow the parent. */
 int store_follow_parent(db_conn *c, int64_t child_id, int64_t parent_id, const char *tracking_hash,
                         int64_t now);

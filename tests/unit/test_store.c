@@ -115,6 +115,14 @@ static void test_read_back_and_tracking(void **state) {
     assert_string_equal(a.description, "Немає води з ранку");
     assert_null(a.address);
     assert_true(a.reaction_due_at == T0 + HOUR);
+    /* the staff columns of v4 and the applicant, for the staff view */
+    assert_string_equal(a.applicant_name, "Олена");
+    assert_string_equal(a.applicant_phone, "+380671234567");
+    assert_null(a.applicant_email);
+    assert_true(a.assignee_id == 0 && a.parent_id == 0 && a.escalated_at == 0);
+    assert_false(a.flagged);
+    assert_int_equal(a.reopen_count, 0);
+    assert_int_equal(a.rating, 0);
     store_appeal_free(&a);
     assert_int_equal(store_appeal_by_number(c, "2026-999999", &a), DB_NOT_FOUND);
     assert_int_equal(store_appeal_by_tracking(c, "00", &a), DB_NOT_FOUND);
