@@ -352,7 +352,7 @@ function renderCard() {
       fact(st('c.name'), ap.name),
       fact(st('c.phone'), telLink(ap.phone)),
       fact(st('c.email'), ap.email ? el('a', { href: 'mailto:' + ap.email, text: ap.email }) : null),
-      fact(st('c.channel'), a.channel),
+      fact(st('c.channel'), a.channel ? st('ch.' + a.channel) : null),
       fact(st('c.address'), loc.address),
       fact(st('c.created'), dateTime(a.created_at)),
       fact(st('c.reaction'), a.reaction_due_at ? dateTime(a.reaction_due_at) : null),
@@ -494,9 +494,15 @@ async function act(action, form, errBox, button) {
   button.disabled = false;
   if (!r) { showError(errBox, null, st('err.network')); return; }
   if (!r.ok || !r.data) { showError(errBox, r); errBox.focus?.(); return; }
-  card = r.data.appeal && r.data.appeal.number ? r.data.appeal : r.data;
-  notice = st('c.done', { action: st('a.' + action) });
-  renderCard();
+  const msg = st('c.done', { action: st('a.' + action) });
+  if (Array.isArray(r.data.allowed_actions) && Array.isArray(r.data.events)) {
+    card = r.data; // the staff view
+    renderCard();
+  } else {
+    await openCard(card.number, false); // the answer is shorter than the card: read it again
+  }
+  notice = msg;
+  if (card) renderCard();
   $('card').focus();
   poll();
 }
@@ -522,6 +528,11 @@ async function main() {
   });
   $('tabs').addEventListener('keydown', onTabKey);
   $('queue-more').addEventListener('click', () => { limit += PAGE; poll(); });
+  // The open appeal's row again: the address does not change, so read it anew here.
+  $('queue-list').addEventListener('click', (e) => {
+    const row = e.target.closest('.q-row');
+    if (row && card && row.dataset.number === card.number) { e.preventDefault(); openCard(card.number, true); }
+  });
   const h = readHash();
   selectQueue(h.queue || tabs[0], false);
   if (h.number) openCard(h.number, false);

@@ -15,6 +15,7 @@ let map = null;
 let marker = null;
 let ticker = null;
 let actionNote = '';
+let givenRating = null; // what this page sent (the view does not echo it)
 
 // The applicant's part after the work is reported done: confirm, dispute
 // (with a comment) and rate 1–5 (POST /api/v1/track/{token}/actions).
@@ -64,7 +65,9 @@ function renderActions() {
   const box = $('applicant-actions');
   const a = appeal;
   const canAnswer = a.status === 'done' && !a.subscriber;
-  const rated = Number.isInteger(a.rating);
+  const timeline = Array.isArray(a.timeline) ? a.timeline : [];
+  const rated = Number.isInteger(a.rating) || timeline.some((ev) => ev.kind === 'rated');
+  const myRating = Number.isInteger(a.rating) ? a.rating : givenRating;
   const canRate = !a.subscriber && (a.status === 'done' || a.status === 'closed') && !rated;
   box.hidden = !(canAnswer || canRate || actionNote || rated);
   if (box.hidden) return;
@@ -85,7 +88,7 @@ function renderActions() {
         el('input', { type: 'radio', name: 'rating', id: 'aa-rating-' + n, value: String(n) }), el('span', { text: String(n) })));
     }
   }
-  const note = [actionNote, rated ? at('yourRating', { n: a.rating }) : ''].filter(Boolean).join(' ');
+  const note = [actionNote, rated && myRating ? at('yourRating', { n: myRating }) : ''].filter(Boolean).join(' ');
   say($('aa-status'), note);
 }
 
@@ -134,7 +137,8 @@ function wireActions() {
     const picked = document.querySelector('input[name="rating"]:checked');
     if (!picked) { say($('aa-error'), at('needRating')); $('aa-rating-1').focus(); return; }
     $('aa-rate-submit').disabled = true;
-    await sendAction({ action: 'rate', rating: Number(picked.value) }, 'rated');
+    if (await sendAction({ action: 'rate', rating: Number(picked.value) }, 'rated')) givenRating = Number(picked.value);
+    renderActions();
     $('aa-rate-submit').disabled = false;
   });
 }
@@ -281,7 +285,7 @@ async function load(focus) {
 async function main() {
   wireTrackForm($('track-form'));
   wireActions();
-  window.addEventListener('hashchange', () => { actionNote = ''; });
+  window.addEventListener('hashchange', () => { actionNote = ''; givenRating = null; });
   $('refresh').addEventListener('click', () => load(false));
   window.addEventListener('hashchange', () => load(true));
   onLangChange(() => {
