@@ -236,6 +236,7 @@ test('the life of an appeal: console → executor accepts, starts, completes →
   await card.locator('button[data-action="start"]').click();
   await card.locator('#card-status').getByText('У роботі').waitFor();
   await e.screenshot({ path: path.join(OUT, 'staff-card-desktop.png'), fullPage: true });
+  assert.doesNotMatch(await card.textContent(), /\bnull\b|undefined/, 'no absent value is printed on the card');
   // Done needs a comment: the form says so and sends nothing.
   await card.locator('details.action', { hasText: 'Позначити виконаним' }).locator('summary').click();
   await card.locator('button[data-action="done"]').click();

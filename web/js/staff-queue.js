@@ -337,7 +337,8 @@ function renderCard() {
   const loc = a.location || {};
   const cd = countdown(a);
   const actions = Array.isArray(a.allowed_actions) ? a.allowed_actions : [];
-  box.replaceChildren(
+  // replaceChildren turns null into the text "null": drop the absent parts first
+  box.replaceChildren(...[
     closeButton(),
     el('h2', { id: 'card-title' }, '№ ', el('span', { id: 'card-number', text: a.number })),
     el('p', { class: 'status-line' },
@@ -370,7 +371,7 @@ function renderCard() {
     el('h3', { text: st('c.actions') }),
     actions.length ? el('div', { class: 'action-list' }, actions.map(actionForm)) : el('p', { class: 'hint', text: st('c.noActions') }),
     el('h3', { text: st('c.timeline') }),
-    renderTimeline(a));
+    renderTimeline(a)].flat().filter((x) => x !== null && x !== undefined && x !== false));
   drawMap(loc);
 }
 
