@@ -236,7 +236,7 @@ test('files a real appeal through the form and follows the tracking link', async
   await page.goto(link);
   await page.locator('#appeal').waitFor({ state: 'visible' });
   assert.equal((await page.locator('#a-number').innerText()).trim(), number);
-  assert.match(await page.locator('#a-status').innerText(), /Зареєстровано/);
+  assert.match(await page.locator('#a-status').innerText(), /Передано виконавцю/, 'routed at intake: with the organisation at once');
   assert.match(await page.locator('#a-timeline li').first().innerText(), /Звернення зареєстровано/);
   assert.match(await page.locator('#a-description').innerText(), /восьмої ранку/);
   assert.match(await page.locator('#dl-resolution').innerText(), /залишилось/);
@@ -248,7 +248,7 @@ test('files a real appeal through the form and follows the tracking link', async
 
   // The same page in English.
   await page.click('#lang-switch');
-  assert.match(await page.locator('#a-status').innerText(), /Registered/);
+  assert.match(await page.locator('#a-status').innerText(), /Assigned to a service/);
   assert.match(await page.locator('#a-timeline li').first().innerText(), /Appeal registered/);
   assert.match((await page.locator('#a-district').innerText()).trim(), /yi$|outside/);
   assert.deepEqual(problems, []);
