@@ -13,6 +13,28 @@ static json_t *timeline(const store_event *ev, int n) {
     return list;
 }
 
+/* A merged appeal's applicant follows the parent: its public view and
+ * timeline, read on the same connection. NULL when there is none. */
+static json_t *merged_into(app_ctx *app, db_conn *c, const store_appeal *child) {
+    if (!child->parent_id || strcmp(child->status, "duplicate") != 0) return NULL;
+    char number[16];
+    store_appeal p;
+    if (store_appeal_number(c, child->parent_id, number) != DB_OK ||
+        store_appeal_by_number(c, number, &p) != DB_OK)
+        return NULL;
+    store_event *ev = NULL;
+    int n = 0;
+    json_t *j = NULL;
+    if (store_events_public(c, p.id, &ev, &n) == DB_OK) {
+        j = view_public(&app->catalog, &p);
+        json_object_set_new(j, "district", api_district_json(app, p.district));
+        json_object_set_new(j, "timeline", timeline(ev, n));
+        store_events_free(ev, n);
+    }
+    store_appeal_free(&p);
+    return j;
+}
+
 void api_track_get(http_req *req) {
     app_ctx *app = req->app;
     const char *token = req->params[0];
@@ -36,9 +58,11 @@ void api_track_get(http_req *req) {
         if (rc == DB_OK) rc = store_appeal_by_number(c, number, &a);
         subscriber = rc == DB_OK;
     }
+    json_t *parent = NULL;
     if (rc == DB_OK) {
         rc = store_events_public(c, a.id, &ev, &n);
         if (rc != DB_OK) store_appeal_free(&a);
+        else parent = merged_into(app, c, &a);
     }
     db_pool_release(app->pool, c);
     if (rc != DB_OK) {
@@ -55,6 +79,7 @@ void api_track_get(http_req *req) {
                                       a.address ? json_string(a.address) : json_null()));
     }
     json_object_set_new(j, "timeline", timeline(ev, n));
+    json_object_set_new(j, "merged_into", parent ? parent : json_null());
     http_reply_json(req, 200, j);
     json_decref(j);
     store_events_free(ev, n);

@@ -149,6 +149,7 @@ export function validateSchema(schema, value, where = '$', errors = []) {
     if (!target) { errors.push(`${where}: unknown $ref ${schema.$ref}`); return errors; }
     return validateSchema(target, value, where, errors);
   }
+  if (value === null && schema.nullable) return errors; // OpenAPI 3.0: nullable covers its allOf too
   if (schema.allOf) for (const s of schema.allOf) validateSchema(s, value, where, errors);
   if (value === null) {
     if (schema.type && !schema.nullable) errors.push(`${where}: null not allowed`);

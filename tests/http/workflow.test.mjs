@@ -4,7 +4,7 @@
 // each action's effect, events (public vs internal), violations.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, call, assertError, assertFieldError } from './helpers.mjs';
+import { start, call, assertError, assertFieldError, assertSchema } from './helpers.mjs';
 import { validAppeal } from '../lib/server.mjs';
 import { staffOfEveryRole, addUser, signIn } from '../lib/staff.mjs';
 
@@ -174,6 +174,20 @@ test('merge: the child becomes a duplicate of the parent; itself or a closed par
   assert.equal(r.body.status, 'duplicate');
   assert.equal((await srv.sql(`SELECT p.number FROM appeals c JOIN appeals p ON p.id = c.parent_id WHERE c.number = '${child.number}'`)).trim(), parent.number);
   assert.equal((await srv.sql(`SELECT count(*) FROM subscriptions s JOIN appeals p ON p.id = s.appeal_id WHERE p.number = '${parent.number}'`)).trim(), '1');
+  // the child's own link now follows the parent: its status and public timeline
+  await act(staff.executor, parent.number, 'accept');
+  const v = await call(srv.url, 'GET', `/api/v1/track/${child.tracking_token}`);
+  assert.equal(v.status, 200);
+  assertSchema('AppealTracking', v.body);
+  assert.equal(v.body.status, 'duplicate');
+  assert.equal(v.body.timeline.at(-1).kind, 'merged');
+  assert.equal(v.body.timeline.at(-1).note, parent.number);
+  assert.equal(v.body.merged_into.number, parent.number);
+  assert.equal(v.body.merged_into.status, 'assigned');
+  assert.deepEqual(v.body.merged_into.timeline.map((e) => e.kind), ['registered', 'assigned', 'accepted']);
+  assert.ok(!JSON.stringify(v.body.merged_into).includes(parent.description || 'Немає холодної води у під'), 'never the parent applicant\'s words');
+  const own = await call(srv.url, 'GET', `/api/v1/track/${parent.tracking_token}`);
+  assert.equal(own.body.merged_into, null);
 });
 
 test('extensions: one pending request, a date after the deadline and within 45 days; approval moves the deadline publicly', async () => {
