@@ -252,7 +252,13 @@ static int apply_action(db_conn *c, act_ctx *x, store_wf *w, dom_status to) {
     str_copy(w->status, sizeof w->status, dom_status_name(to));
     switch (x->act) {
     case DOM_ACT_REJECT: return event(c, x, w->id, "rejected", w->status, true, reason, st);
-    case DOM_ACT_FORWARD: return event(c, x, w->id, "forwarded", w->status, true, reason, st);
+    case DOM_ACT_FORWARD: {
+        /* Art. 7 gives 5 days: a late forwarding stays on the record. */
+        int64_t due = dom_forward_due(w->created_at);
+        json_object_set_new(st, "forward_due_at", json_integer(due));
+        json_object_set_new(st, "late", json_boolean(x->now > due));
+        return event(c, x, w->id, "forwarded", w->status, true, reason, st);
+    }
     case DOM_ACT_ACCEPT:
         take(w, x);
         return event(c, x, w->id, "accepted", w->status, true, NULL, st);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "domain/deadline.h"
 #include "util/banned.h"
 
 #define QUEUE_LIMIT_DEFAULT 50
@@ -74,6 +75,11 @@ static json_t *item_json(app_ctx *app, const store_queue_item *it, int64_t now) 
     json_object_set_new(j, "escalated_at",
                         it->escalated_at ? view_time(it->escalated_at) : json_null());
     if (it->ext_reason) json_object_set_new(j, "extension", extension_json(it));
+    /* Nobody has it yet: the dispatcher routes it, or forwards it within
+     * the 5 days of Art. 7 when it is outside the city's competence. */
+    json_object_set_new(j, "forward_due_at", strcmp(it->status, "registered") == 0
+                                                 ? view_time(dom_forward_due(it->created_at))
+                                                 : json_null());
     return j;
 }
 

@@ -232,6 +232,12 @@ int64_t dom_extension_limit(int64_t registered_ms)
     return dom_add_duration(registered_ms, limit);
 }
 
+int64_t dom_forward_due(int64_t registered_ms)
+{
+    dom_duration d = {DOM_FORWARD_DAYS, DOM_UNIT_DAYS};
+    return dom_add_duration(registered_ms, d);
+}
+
 int dom_local_year(int64_t ms)
 {
     int64_t secs = floor_div(ms, 1000);

@@ -28,6 +28,7 @@ typedef enum { DOM_PRIO_EMERGENCY, DOM_PRIO_URGENT, DOM_PRIO_NORMAL, DOM_PRIO_CO
 /* Legal terms (Law of Ukraine "On citizens' appeals", Art. 20 and 7). */
 #define DOM_LEGAL_MAX_MONTHS 1     /* initial resolution term: one calendar month at most */
 #define DOM_LEGAL_MAX_TOTAL_DAYS 45 /* with extensions: 45 calendar days at most */
+#define DOM_FORWARD_DAYS 5          /* Art. 7: outside competence, forwarded within 5 days */
 #define DOM_FORWARD_DAYS 5          /* forwarding outside competence: 5 calendar days */
 
 /* Sets TZ to Europe/Kyiv (falls back to Europe/Kiev). Returns false when
@@ -54,6 +55,9 @@ int64_t dom_reaction_due(int64_t registered_ms, dom_duration rule);
 /* Latest instant an extension may move the resolution deadline to:
  * registration + 45 calendar days (Kyiv time). */
 int64_t dom_extension_limit(int64_t registered_ms);
+/* Art. 7: the last instant to forward an appeal outside the city's
+ * competence (5 calendar days after registration). */
+int64_t dom_forward_due(int64_t registered_ms);
 
 /* The calendar year in Europe/Kyiv at an instant: appeal numbers restart
  * on 1 January local time. */

@@ -137,6 +137,11 @@ test('return goes to triage (flagged); the dispatcher reassigns; reject and forw
   let r = await act(staff.executor, a.number, 'return');
   assert.equal(r.body.status, 'registered');
   assert.equal((await srv.sql(`SELECT flagged FROM appeals WHERE number = '${a.number}'`)).trim(), '1');
+  // in the dispatcher's triage with the Art. 7 limit: forward within 5 days if it is not the city's
+  const q = await staff.dispatcher.call('GET', '/api/v1/queues/triage');
+  const item = q.body.items.find((i) => i.number === a.number);
+  assert.ok(item, q.text);
+  assert.equal(Date.parse(item.forward_due_at) - Date.parse(a.created_at), 5 * 86400000);
   assertFieldError(await act(staff.dispatcher, a.number, 'assign', { organisation: 'nope' }), 'organisation', ['unknown_organisation']);
   r = await act(staff.dispatcher, a.number, 'assign', { organisation: 'teploenergo' });
   assert.equal(r.body.status, 'assigned');
@@ -151,6 +156,15 @@ test('return goes to triage (flagged); the dispatcher reassigns; reject and forw
   assertError(await act(staff.dispatcher, b.number, 'assign'), 409, 'action_not_allowed');
   const c = await newAppeal();
   assert.equal((await act(staff.dispatcher, c.number, 'forward')).body.status, 'forwarded');
+  const onTime = JSON.parse((await srv.sql(`SELECT e.data FROM appeal_events e JOIN appeals a ON a.id = e.appeal_id WHERE a.number = '${c.number}' AND e.kind = 'forwarded'`)).trim());
+  assert.equal(onTime.late, false);
+  // forwarded on the sixth day: late under Art. 7, and the record says so
+  const d = await newAppeal();
+  await srv.sql(`UPDATE appeals SET created_at = created_at - ${6 * 86400000} WHERE number = '${d.number}'`);
+  assert.equal((await act(staff.dispatcher, d.number, 'forward')).status, 200);
+  const late = JSON.parse((await srv.sql(`SELECT e.data FROM appeal_events e JOIN appeals a ON a.id = e.appeal_id WHERE a.number = '${d.number}' AND e.kind = 'forwarded'`)).trim());
+  assert.equal(late.late, true);
+  assert.deepEqual(late.new, { status: 'forwarded' });
 });
 
 test('reclassify recomputes the deadlines from the registration time and logs old and new values', async () => {
