@@ -135,11 +135,9 @@ int store_user_update(db_conn *c, const char *login, const store_user_change *ch
     if (rc == 1) id = c->drv->col_int(r, 0);
     db_rows_free(c, r);
     if (rc != 1) return rc == 0 ? DB_NOT_FOUND : rc;
-    if (ch->pw_hash || ch->active == 0 || ch->role) {
-        db_val q[] = {db_int(id)};
-        rc = db_query(c, SQL_END_SESSIONS, q, 1, NULL);
-    }
-    return rc;
+    if (!ch->pw_hash && ch->active != 0 && !ch->role) return DB_OK;
+    db_val q[] = {db_int(id)};
+    return db_query(c, SQL_END_SESSIONS, q, 1, NULL);
 }
 
 int store_session_insert(db_conn *c, const char *token_hash, int64_t user_id, int64_t now) {

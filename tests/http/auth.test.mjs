@@ -136,6 +136,11 @@ test('users API: admins list, create (TOTP URI once for supervisors), change and
   const badLogin = await admin.call('POST', '/api/v1/users', { json: { login: 'Bad Login', name: 'X', role: 'operator', password: 'Zhovti-Vody-Kontrol-57' } });
   assertFieldError(badLogin, 'login', ['invalid_login']);
   assert.equal((await srv.sql("SELECT count(*) FROM users WHERE login IN ('op-weak', 'ex-x')")).trim(), '0');
+  // a plain change (no password, role or deactivation) keeps the sessions
+  const renamed = await admin.call('POST', '/api/v1/users/sup-new', { json: { name: 'Світлана К.' } });
+  assert.equal(renamed.status, 200, renamed.text);
+  assert.equal(renamed.body.user.name, 'Світлана К.');
+  assert.equal((await sup.call('GET', '/api/v1/auth/me')).status, 200);
   // deactivation ends the person's sessions at once
   const off = await admin.call('POST', '/api/v1/users/sup-new', { json: { active: false } });
   assert.equal(off.status, 200, off.text);
