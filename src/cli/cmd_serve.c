@@ -4,6 +4,7 @@
 #include "api/mapindex.h"
 #include "api/staff.h"
 #include "jobs/sweeper.h"
+#include "store/users.h"
 #include "util/secret.h"
 #include "store/store.h"
 #include "util/log.h"
@@ -93,6 +94,12 @@ static int serve(kontakt_config *cfg) {
     app.passwords = pw_list_load(cfg->common_passwords, err, sizeof err);
     if (!app.passwords) log_warn("common passwords not loaded: only cracklib checks", NULL);
     api_auth_init();
+    int64_t n_staff = 0;
+    c = db_pool_acquire(pool);
+    if (store_users_count(c, &n_staff) == DB_OK && n_staff == 0)
+        log_info("no staff accounts yet: add one with `kontakt user add --login L --role admin` "
+                 "(password on standard input), then sign in at /staff/login.html", NULL);
+    db_pool_release(pool, c);
     app.map = mapindex_start(pool, &app.catalog);
     if (!app.map) {
         fprintf(stderr, "kontakt serve: cannot load the map index\n");

@@ -86,6 +86,16 @@ int store_user_insert(db_conn *c, const store_user *u, int64_t *id) {
     return rc == 1 ? DB_OK : rc == 0 ? DB_ERR : rc;
 }
 
+int store_users_count(db_conn *c, int64_t *n) {
+    db_rows *r = NULL;
+    int rc = db_query(c, "SELECT COUNT(*) FROM users", NULL, 0, &r);
+    if (rc != DB_OK) return rc;
+    rc = db_next(c, r);
+    if (rc == 1) *n = c->drv->col_int(r, 0);
+    db_rows_free(c, r);
+    return rc == 1 ? DB_OK : DB_ERR;
+}
+
 int store_user_by_login(db_conn *c, const char *login, store_user *out) {
     db_val p[] = {db_text(login)};
     return one_row(c, SQL_BY_LOGIN, p, 1, out, NULL, 0);

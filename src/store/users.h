@@ -19,6 +19,7 @@ typedef struct {
 
 /* DB_CONSTRAINT when the login is taken (or the organisation unknown). */
 int store_user_insert(db_conn *c, const store_user *u, int64_t *id);
+int store_users_count(db_conn *c, int64_t *n);
 int store_user_by_login(db_conn *c, const char *login, store_user *out);
 /* Every account, by login; *out owned by the caller (free). */
 int store_users_list(db_conn *c, store_user **out, int *n);
