@@ -236,8 +236,10 @@ test('files a real appeal through the form and follows the tracking link', async
   await page.goto(link);
   await page.locator('#appeal').waitFor({ state: 'visible' });
   assert.equal((await page.locator('#a-number').innerText()).trim(), number);
-  assert.match(await page.locator('#a-status').innerText(), /Зареєстровано/);
+  // Routed at intake to a real service: registered, then at once assigned (docs/STAFF.md).
+  assert.match(await page.locator('#a-status').innerText(), /Передано виконавцю/);
   assert.match(await page.locator('#a-timeline li').first().innerText(), /Звернення зареєстровано/);
+  assert.match(await page.locator('#a-timeline li').nth(1).innerText(), /Передано виконавцю/);
   assert.match(await page.locator('#a-description').innerText(), /восьмої ранку/);
   assert.match(await page.locator('#dl-resolution').innerText(), /залишилось/);
   assert.match(await page.locator('#a-address').innerText(), /Яворницького/);
