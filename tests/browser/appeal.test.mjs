@@ -250,7 +250,7 @@ test('files a real appeal through the form and follows the tracking link', async
 
   // The same page in English.
   await page.click('#lang-switch');
-  assert.match(await page.locator('#a-status').innerText(), /Registered/);
+  assert.match(await page.locator('#a-status').innerText(), /Assigned to a service/);
   assert.match(await page.locator('#a-timeline li').first().innerText(), /Appeal registered/);
   assert.match((await page.locator('#a-district').innerText()).trim(), /yi$|outside/);
   assert.deepEqual(problems, []);
