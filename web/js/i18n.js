@@ -228,6 +228,9 @@ const DICT = {
     'status.rejected': 'Не підлягає розгляду',
     'status.forwarded': 'Переслано за належністю',
     'status.duplicate': 'Об’єднано з іншим зверненням',
+    'track.merged.title': 'Ваше звернення об’єднано зі зверненням № {number}',
+    'track.merged.intro': 'Про цю проблему вже повідомили, і служба працює за тим зверненням. Його стан і хід робіт показано тут.',
+    'track.merged.due': 'строк виконання: {time}',
     'status.reopened': 'Повернуто на доопрацювання',
 
     'event.registered': 'Звернення зареєстровано',
@@ -506,6 +509,9 @@ const DICT = {
     'status.rejected': 'Not subject to consideration',
     'status.forwarded': 'Forwarded to the competent body',
     'status.duplicate': 'Merged with another appeal',
+    'track.merged.title': 'Your appeal was merged into appeal No. {number}',
+    'track.merged.intro': 'This problem was already reported and the service works on that appeal. Its state and progress are shown here.',
+    'track.merged.due': 'to be resolved by {time}',
     'status.reopened': 'Sent back for rework',
 
     'event.registered': 'Appeal registered',

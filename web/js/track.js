@@ -181,9 +181,9 @@ function tick() {
   $('a-overdue').hidden = !overdue;
 }
 
-function renderTimeline() {
-  const items = Array.isArray(appeal.timeline) ? appeal.timeline : [];
-  $('a-timeline').replaceChildren(...items.map((ev) => {
+function renderTimeline(source = appeal, box = $('a-timeline')) {
+  const items = Array.isArray(source.timeline) ? source.timeline : [];
+  box.replaceChildren(...items.map((ev) => {
     const known = eventWord(ev.kind) !== t('event.unknown');
     const what = known ? eventWord(ev.kind)
       : `${t('event.unknown')}${ev.status ? ' — ' + t('event.status', { status: statusWord(ev.status) }) : ''}`;
@@ -192,6 +192,20 @@ function renderTimeline() {
       el('span', { class: 'tl-what', text: what }),
       ev.note ? el('span', { class: 'tl-note', text: ev.note }) : null);
   }));
+}
+
+// Merged by staff into another appeal about the same problem: the applicant
+// follows that one (its public view and timeline only).
+function renderMerged(p) {
+  const box = $('merged');
+  box.hidden = !p;
+  if (!p) return;
+  $('merged-title').textContent = t('track.merged.title', { number: p.number });
+  const st = $('m-status');
+  st.textContent = statusWord(p.status);
+  st.className = 'badge badge-' + String(p.status || '').replace(/[^a-z_]/g, '');
+  $('m-due').textContent = t('track.merged.due', { time: dateTime(p.resolution_due_at) });
+  renderTimeline(p, $('m-timeline'));
 }
 
 function renderMap() {
@@ -238,6 +252,7 @@ function render() {
   $('a-description').closest('section').hidden = Boolean(a.subscriber);
   $('a-address').parentElement.hidden = Boolean(a.subscriber);
   renderTimeline();
+  renderMerged(a.merged_into);
   renderActions();
   tick();
   if (loadedAt) $('updated').textContent = t('track.updated', { time: timeOnly(loadedAt) });
