@@ -112,8 +112,23 @@ static int do_assign(db_conn *c, act_ctx *x, store_wf *w) {
     }
     str_copy(w->organisation, sizeof w->organisation, org);
     w->flagged = false;
+    w->escalated_at = 0; /* rerouting is how an escalation is often handled */
     str_copy(w->status, sizeof w->status, "assigned");
     return event(c, x, w->id, "assigned", w->status, true, NULL, data);
+}
+
+/* Another organisation by the routing rules: as at intake, it is theirs
+ * at once (they must accept anew), or the contact center's triage when no
+ * rule names one. */
+static int reroute(db_conn *c, act_ctx *x, store_wf *w, const char *org) {
+    json_t *data = change("organisation", jstr(w->organisation), jstr(org));
+    str_copy(w->organisation, sizeof w->organisation, org);
+    w->reacted_at = 0;
+    w->assignee_id = 0;
+    bool triage = strcmp(org, API_TRIAGE_ORG) == 0;
+    str_copy(w->status, sizeof w->status, triage ? "registered" : "assigned");
+    return event(c, x, w->id, triage ? "returned_to_triage" : "assigned", w->status, !triage, NULL,
+                 data);
 }
 
 /* reclassify {category, type, reason}: deadlines from the original
@@ -139,17 +154,16 @@ static int do_reclassify(db_conn *c, act_ctx *x, store_wf *w) {
     str_copy(w->category, sizeof w->category, k->code);
     str_copy(w->type, sizeof w->type, t->code);
     str_copy(w->priority, sizeof w->priority, dom_priority_name(t->priority));
-    if (strcmp(org, w->organisation) != 0) {
-        str_copy(w->organisation, sizeof w->organisation, org);
-        w->reacted_at = 0;
-        w->assignee_id = 0;
-    }
     w->reaction_due_at = dom_reaction_due(w->created_at, t->reaction);
     w->resolution_due_at = dom_resolution_due(w->created_at, t->resolution);
+    /* An approved extension was promised to the applicant: it stands. */
+    if (w->ext_approved_due_at > w->resolution_due_at) w->resolution_due_at = w->ext_approved_due_at;
     /* A later deadline lifts the marks; the sweeper sets them again if due. */
     if (w->reaction_due_at > x->now) w->reaction_overdue = w->reaction_warned = false;
     if (w->resolution_due_at > x->now) w->resolution_overdue = w->resolution_warned = false;
-    return event(c, x, w->id, "reclassified", w->status, false, text_of(x, "reason"), data);
+    int rc = event(c, x, w->id, "reclassified", w->status, false, text_of(x, "reason"), data);
+    if (rc != DB_OK || strcmp(org, w->organisation) == 0) return rc;
+    return reroute(c, x, w, org);
 }
 
 /* merge {parent}: the child follows the parent from now on. */
@@ -223,10 +237,18 @@ static int do_decide_extension(db_conn *c, act_ctx *x, store_wf *w, bool approve
     if (!approve)
         return event(c, x, w->id, "extension_refused", w->status, false, text_of(x, "note"),
                      json_pack("{s:I}", "requested_due_at", (json_int_t)w->ext_new_due_at));
+    if (w->ext_new_due_at <= w->resolution_due_at) { /* e.g. reclassified meanwhile */
+        field_error(x, "due_at", "not_after_deadline", NULL);
+        x->error = "action_not_allowed";
+        return DB_OK;
+    }
     json_t *data = change("resolution_due_at", json_integer(w->resolution_due_at),
                           json_integer(w->ext_new_due_at));
     w->resolution_due_at = w->ext_new_due_at;
-    if (w->resolution_due_at > x->now) w->resolution_overdue = w->resolution_warned = false;
+    if (w->resolution_due_at > x->now) {
+        w->resolution_overdue = w->resolution_warned = false;
+        w->escalated_at = 0; /* the supervisor handled it: out of the escalations queue */
+    }
     /* Shown to the applicant: the new date (in the view) and the reason. */
     return event(c, x, w->id, "extension_approved", w->status, true, w->ext_reason, data);
 }

@@ -87,6 +87,14 @@ static bool safe_method(const http_req *req) {
     return strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
 }
 
+/* The request's X-CSRF-Token matches the session of `token`. */
+static bool csrf_ok(http_req *req, const char *token) {
+    char want[HASH_HEX_LEN + 1];
+    csrf_of(token, want);
+    const char *got = http_header(req, "X-CSRF-Token");
+    return got && strlen(got) == HASH_HEX_LEN && sodium_memcmp(got, want, HASH_HEX_LEN) == 0;
+}
+
 bool api_staff_session(http_req *req, api_staff *who) {
     char token[TOKEN_TEXT_LEN + 1];
     sess_result r = find_session(req, who, token, NULL);
@@ -94,14 +102,9 @@ bool api_staff_session(http_req *req, api_staff *who) {
         http_reply_error(req, r == SESS_NONE ? "auth_required" : "internal_error", NULL);
         return false;
     }
-    if (!safe_method(req)) {
-        char want[HASH_HEX_LEN + 1];
-        csrf_of(token, want);
-        const char *got = http_header(req, "X-CSRF-Token");
-        if (!got || strlen(got) != HASH_HEX_LEN || sodium_memcmp(got, want, HASH_HEX_LEN) != 0) {
-            http_reply_error(req, "csrf_failed", NULL);
-            return false;
-        }
+    if (!safe_method(req) && !csrf_ok(req, token)) {
+        http_reply_error(req, "csrf_failed", NULL);
+        return false;
     }
     return true;
 }
@@ -116,7 +119,9 @@ bool api_staff_require(http_req *req, dom_right right, api_staff *who) {
 }
 
 bool api_staff_peek(http_req *req, api_staff *who) {
-    return find_session(req, who, NULL, NULL) == SESS_OK;
+    char token[TOKEN_TEXT_LEN + 1];
+    if (find_session(req, who, token, NULL) != SESS_OK) return false;
+    return safe_method(req) || csrf_ok(req, token);
 }
 
 /* --- the answers ------------------------------------------------------- */
@@ -185,6 +190,10 @@ typedef struct {
     const char *login, *password, *totp, *addr_key, *acct_key;
     int64_t now;
     char token_hash[HASH_HEX_LEN + 1];
+    store_user user;     /* the account, when known */
+    bool known;          /* it exists and is active */
+    const char *failure; /* a failed attempt to record, or NULL */
+    int64_t step;        /* the TOTP step accepted, 0 when none */
     /* out */
     const char *error; /* NULL: signed in */
     int64_t retry_s;
@@ -225,33 +234,59 @@ static int record_failure(db_conn *c, login_ctx *x, const char *error) {
     return rc;
 }
 
-/* Runs in a write transaction: failures are recorded in it, and commit. */
-static int login_tx(db_conn *c, void *ctx) {
+/* Sign-in in three steps, so that Argon2id (tens of milliseconds, 64 MiB)
+ * never runs while the database's write lock is held: (1) a read
+ * transaction checks the limits and reads the account; (2) the password
+ * and the code are checked outside any transaction; (3) a short write
+ * transaction records the failure, or the TOTP step and the session. */
+static int read_tx(db_conn *c, void *ctx) {
     login_ctx *x = ctx;
     x->error = NULL;
     int rc = check_limits(c, x);
     if (rc != DB_OK || x->error) return rc;
-    store_user u;
-    rc = store_user_by_login(c, x->login, &u);
-    if (rc != DB_OK && rc != DB_NOT_FOUND) return rc;
-    bool known = rc == DB_OK && u.active;
-    bool pw_ok = pw_verify(known ? u.pw_hash : dummy_hash, x->password);
-    if (!known || !pw_ok) return record_failure(c, x, "invalid_credentials");
-    dom_role role;
-    bool needs = (dom_role_parse(u.role, &role) && dom_role_needs_totp(role)) || u.totp_secret[0];
-    if (needs) {
-        if (!x->totp || !*x->totp) {
-            x->error = "totp_required"; /* the password was right: not a failure */
-            return DB_OK;
-        }
-        if (!u.totp_secret[0] || !totp_verify(u.totp_secret, x->totp, x->now / 1000))
-            return record_failure(c, x, "invalid_totp");
+    rc = store_user_by_login(c, x->login, &x->user);
+    x->known = rc == DB_OK && x->user.active;
+    return rc == DB_NOT_FOUND ? DB_OK : rc;
+}
+
+static void verify(login_ctx *x) {
+    store_user *u = &x->user;
+    bool pw_ok = pw_verify(x->known ? u->pw_hash : dummy_hash, x->password);
+    if (!x->known || !pw_ok) {
+        x->failure = "invalid_credentials";
+        return;
     }
-    rc = store_login_failures_clear(c, "account", x->acct_key);
-    if (rc == DB_OK) rc = store_session_insert(c, x->token_hash, u.id, x->now);
+    dom_role role;
+    bool needs = (dom_role_parse(u->role, &role) && dom_role_needs_totp(role)) || u->totp_secret[0];
+    if (!needs) return;
+    if (!x->totp || !*x->totp)
+        x->error = "totp_required"; /* the password was right: not a failure */
+    else if (!u->totp_secret[0] ||
+             !totp_verify(u->totp_secret, x->totp, x->now / 1000, u->totp_last_step, &x->step))
+        x->failure = "invalid_totp";
+}
+
+static int write_tx(db_conn *c, void *ctx) {
+    login_ctx *x = ctx;
+    if (x->failure) return record_failure(c, x, x->failure);
+    int rc = DB_OK;
+    if (x->step) {
+        rc = store_user_totp_step(c, x->user.id, x->step);
+        if (rc == DB_NOT_FOUND) return record_failure(c, x, "invalid_totp"); /* raced replay */
+    }
+    if (rc == DB_OK) rc = store_login_failures_clear(c, "account", x->acct_key);
+    if (rc == DB_OK) rc = store_session_insert(c, x->token_hash, x->user.id, x->now);
     if (rc == DB_OK) rc = store_sessions_expire(c, x->now - IDLE_MS, x->now - ABSOLUTE_MS);
-    fill_staff(&u, &x->who);
-    sodium_memzero(&u, sizeof u);
+    return rc;
+}
+
+static int sign_in(db_conn *c, login_ctx *x) {
+    int rc = store_tx(c, false, read_tx, x);
+    if (rc != DB_OK || x->error) return rc;
+    verify(x);
+    if (x->error) return DB_OK;
+    rc = store_tx(c, true, write_tx, x);
+    if (rc == DB_OK && !x->error) fill_staff(&x->user, &x->who);
     return rc;
 }
 
@@ -288,8 +323,9 @@ void api_auth_login(http_req *req) {
     rand_token(token, sizeof token);
     hash_hex(token, TOKEN_TEXT_LEN, x.token_hash, sizeof x.token_hash);
     db_conn *c = db_pool_acquire(app->pool);
-    int rc = store_tx(c, true, login_tx, &x);
+    int rc = sign_in(c, &x);
     db_pool_release(app->pool, c);
+    sodium_memzero(&x.user, sizeof x.user);
     json_decref(body);
     if (rc != DB_OK) {
         http_reply_error(req, "internal_error", NULL);

@@ -15,7 +15,7 @@
 typedef struct {
     int64_t id;
     char login[64];
-    char name[128];
+    char name[256]; /* 60 code points at most (STAFF_NAME_MAX): up to 240 bytes */
     dom_role role;
     char organisation[64]; /* "" when none (executors always have one) */
 } api_staff;
@@ -28,9 +28,10 @@ bool api_staff_require(http_req *req, dom_right right, api_staff *who);
  * Used where the rights depend on the object (appeal actions). */
 bool api_staff_session(http_req *req, api_staff *who);
 
-/* True when the request has a valid staff session (no answer is given
- * either way; no CSRF check). Used by intake to exempt the hotline from
- * the per-address rate limit and to allow the "phone" channel. */
+/* True when the request has a valid staff session and, for a method other
+ * than GET/HEAD, the right X-CSRF-Token (no answer is given either way).
+ * Used by intake to exempt the hotline from the per-address rate limit and
+ * to allow the "phone" channel. */
 bool api_staff_peek(http_req *req, api_staff *who);
 
 /* The event actor text of a staff member: "staff:<login>". */

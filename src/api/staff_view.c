@@ -97,7 +97,7 @@ json_t *api_staff_person(const char *login, const char *name) {
 
 /* {login, name} of a user id, or null (0 or gone). */
 static int person_json(db_conn *c, int64_t id, json_t **out) {
-    char login[64], name[128];
+    char login[64], name[256];
     *out = json_null();
     if (!id) return DB_OK;
     int rc = store_user_names(c, id, login, name);

@@ -105,7 +105,8 @@ static bool check(http_req *req, const json_t *body, track_ctx *x) {
             http_field_error(req, fields, "rating", "required", NULL);
         else if (strcmp(x->action, "rate") == 0 && (v != floor(v) || v < 1 || v > 5))
             http_field_error(req, fields, "rating", "out_of_range", "1–5");
-        x->rating = (int)v;
+        else if (strcmp(x->action, "rate") == 0)
+            x->rating = (int)v; /* 1..5 by now: the conversion is defined */
     }
     bool ok = json_object_size(fields) == 0;
     if (!ok) http_reply_error(req, "validation_failed", fields);

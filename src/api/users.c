@@ -76,7 +76,7 @@ static void reply_user(http_req *req, int status, const store_user *u, const cha
 
 static const in_field create_spec[] = {
     {"login", IN_STRING, true, 3, 32, NULL},
-    {"name", IN_STRING, true, 1, 120, NULL},
+    {"name", IN_STRING, true, 1, STAFF_NAME_MAX, NULL},
     {"role", IN_STRING, true, 1, 16, NULL},
     {"organisation", IN_STRING, false, 0, 64, NULL},
     {"password", IN_STRING, true, 1, PASSWORD_MAX, NULL},
@@ -138,7 +138,7 @@ void api_user_create(http_req *req) {
 }
 
 static const in_field update_spec[] = {
-    {"name", IN_STRING, false, 1, 120, NULL},
+    {"name", IN_STRING, false, 1, STAFF_NAME_MAX, NULL},
     {"role", IN_STRING, false, 1, 16, NULL},
     {"organisation", IN_STRING, false, 0, 64, NULL},
     {"password", IN_STRING, false, 1, PASSWORD_MAX, NULL},
@@ -199,7 +199,12 @@ void api_user_update(http_req *req) {
     if (rc == DB_OK && http_input_check(req, body, update_spec, "", fields))
         check_update(req, body, &now, fields, &x, hash);
     if (rc == DB_OK && !json_object_size(fields)) {
-        if (json_is_true(json_object_get(body, "reset_totp"))) {
+        /* Becoming a supervisor or admin without a second factor: one is
+         * made now and answered once, or the next sign-in could not pass. */
+        dom_role becomes;
+        bool needs = dom_role_parse(x.ch.role ? x.ch.role : now.role, &becomes) &&
+                     dom_role_needs_totp(becomes) && !now.totp_secret[0];
+        if (needs || json_is_true(json_object_get(body, "reset_totp"))) {
             totp_new_secret(secret);
             x.ch.totp_secret = secret;
         }

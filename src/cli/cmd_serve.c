@@ -42,7 +42,7 @@ static void build_csp(const char *tile_url, char *out, size_t cap) {
 static bool staff_exempt(http_req *req) {
     if (!http_cookie(req, "kontakt_session")) return false; /* no database read for residents */
     api_staff who;
-    return api_staff_peek(req, &who);
+    return api_staff_peek(req, &who) && dom_role_has(who.role, DOM_RIGHT_CONSOLE);
 }
 
 static bool load_addresses(app_ctx *app) {

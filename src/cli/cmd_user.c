@@ -2,6 +2,7 @@
  * Passwords come from standard input, never from argv (visible in ps). */
 #include "cli/cli.h"
 #include "domain/rights.h"
+#include "domain/validate.h"
 #include "store/store.h"
 #include "store/users.h"
 #include "util/rand.h"
@@ -59,6 +60,12 @@ static int do_add(db_conn *c, const kontakt_config *cfg, const char *login, cons
     if (bad) {
         fprintf(stderr, "kontakt user add: --%s: %s\n", strcmp(bad, "organisation") ? bad : "org",
                 code);
+        return 2;
+    }
+    long name_len = name ? dom_utf8_length(name, strlen(name)) : 0;
+    if (name && (name_len < 1 || name_len > STAFF_NAME_MAX)) {
+        fprintf(stderr, "kontakt user add: --name: at most %d characters of UTF-8\n",
+                STAFF_NAME_MAX);
         return 2;
     }
     store_user u = {.created_at = time_now_ms()};

@@ -38,6 +38,9 @@ bool dom_role_needs_totp(dom_role r);
  * (dom_transition); the organisation check for executors is the caller's. */
 bool dom_role_may_act(dom_role r, const char *action);
 
+/* A staff member's name as colleagues see it: at most this many code points. */
+#define STAFF_NAME_MAX 60
+
 /* A staff login: 3–32 of a-z 0-9 . _ - (it appears in URIs and logs). */
 bool dom_login_valid(const char *login);
 

@@ -36,10 +36,21 @@ static bool parse_addr(const char *text, unsigned char out[16]) {
     return inet_pton(AF_INET6, text, out) == 1;
 }
 
-/* Behind the trusted proxy the client is the right-most address of
- * X-Forwarded-For (the one the proxy itself added). */
+/* The last X-Forwarded-For line: a proxy that appends its own header line
+ * (rather than extending the client's) puts the true address there. */
+static enum MHD_Result last_xff(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value) {
+    (void)kind;
+    if (key && value && strcasecmp(key, "X-Forwarded-For") == 0) *(const char **)cls = value;
+    return MHD_YES;
+}
+
+/* Behind the trusted proxy the client is the right-most address of the
+ * last X-Forwarded-For (the one the proxy itself added): whatever a client
+ * wrote there comes before it. */
 static void forwarded_for(struct MHD_Connection *conn, unsigned char out[16]) {
-    const char *xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");
+    const char *xff = NULL;
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, last_xff, &xff);
     if (!xff) return;
     const char *last = strrchr(xff, ',');
     last = last ? last + 1 : xff;

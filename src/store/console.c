@@ -201,7 +201,7 @@ void store_extensions_free(store_extension *e, int n) {
     free(e);
 }
 
-int store_user_names(db_conn *c, int64_t user_id, char login[64], char name[128]) {
+int store_user_names(db_conn *c, int64_t user_id, char login[64], char name[256]) {
     db_val p[] = {db_int(user_id)};
     db_rows *r = NULL;
     int rc = db_query(c, SQL_USER_NAMES, p, 1, &r);
@@ -209,7 +209,7 @@ int store_user_names(db_conn *c, int64_t user_id, char login[64], char name[128]
     rc = db_next(c, r);
     if (rc == 1) {
         str_copy(login, 64, c->drv->col_text(r, 0));
-        str_copy(name, 128, c->drv->col_text(r, 1));
+        str_copy(name, 256, c->drv->col_text(r, 1));
     }
     db_rows_free(c, r);
     return rc == 1 ? DB_OK : rc == 0 ? DB_NOT_FOUND : rc;

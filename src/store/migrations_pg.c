@@ -210,6 +210,8 @@ const store_migration store_migrations_pg[] = {
      "CREATE INDEX appeal_events_at ON appeal_events(at);\n"},
     {5, "queues: escalated appeals, for the supervisors' escalation queue",
      "CREATE INDEX appeals_escalated ON appeals(status, escalated_at) WHERE escalated_at IS NOT NULL;\n"},
+    {6, "staff: the last TOTP step used, so a code cannot be replayed",
+     "ALTER TABLE users ADD COLUMN totp_last_step BIGINT NOT NULL DEFAULT 0;\n"},
 };
 const int store_migrations_pg_count =
     (int)(sizeof store_migrations_pg / sizeof store_migrations_pg[0]);

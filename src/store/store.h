@@ -145,7 +145,7 @@ typedef struct {
     /* STORE_Q_EXTENSIONS only: the pending request. */
     int64_t ext_id, ext_new_due_at, ext_created_at;
     char *ext_reason; /* owned */
-    char ext_login[64], ext_name[128];
+    char ext_login[64], ext_name[256];
 } store_queue_item;
 
 /* A page of queue `q` (org: the organisation for STORE_Q_ORGANISATION,
@@ -201,8 +201,8 @@ typedef struct {
     char *reason;    /* owned */
     int64_t old_due_at, new_due_at, created_at, decided_at; /* decided_at 0: not yet */
     char *decision_note; /* owned, NULL when none */
-    char by_login[64], by_name[128];
-    char decided_login[64], decided_name[128]; /* "" when not decided */
+    char by_login[64], by_name[256];
+    char decided_login[64], decided_name[256]; /* "" when not decided */
 } store_extension;
 
 /* Every event of an appeal (public and internal) in time order. */
@@ -212,7 +212,7 @@ void store_staff_events_free(store_staff_event *e, int n);
 int store_extensions_of(db_conn *c, int64_t appeal_id, store_extension **out, int *n);
 void store_extensions_free(store_extension *e, int n);
 /* A staff member's login and name by id; DB_NOT_FOUND when none. */
-int store_user_names(db_conn *c, int64_t user_id, char login[64], char name[128]);
+int store_user_names(db_conn *c, int64_t user_id, char login[64], char name[256]);
 /* The number of an appeal by id; DB_NOT_FOUND when none. */
 int store_appeal_number(db_conn *c, int64_t id, char number[16]);
 /* Numbers of the appeals merged into this one (parent_id = id), in order. */

@@ -7,7 +7,7 @@
 
 #define USER_COLS                                                                              \
     "u.id, u.login, u.name, u.role, COALESCE(u.organisation, ''), u.password_hash,"           \
-    " COALESCE(u.totp_secret, ''), u.active, u.created_at, u.updated_at"
+    " COALESCE(u.totp_secret, ''), u.active, u.created_at, u.updated_at, u.totp_last_step"
 
 static const char *SQL_INSERT =
     "INSERT INTO users (login, name, role, organisation, password_hash, totp_secret, active,"
@@ -20,6 +20,8 @@ static const char *SQL_UPDATE =
     " password_hash = COALESCE(?, password_hash), totp_secret = COALESCE(?, totp_secret),"
     " active = CASE WHEN ? >= 0 THEN ? ELSE active END, updated_at = ? WHERE login = ?"
     " RETURNING id";
+static const char *SQL_TOTP_STEP =
+    "UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ? RETURNING id";
 static const char *SQL_END_SESSIONS = "DELETE FROM sessions WHERE user_id = ?";
 static const char *SQL_SESSION_INSERT =
     "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)";
@@ -51,6 +53,7 @@ static void read_user(db_conn *c, db_rows *r, store_user *u) {
     u->active = d->col_int(r, 7) != 0;
     u->created_at = d->col_int(r, 8);
     u->updated_at = d->col_int(r, 9);
+    u->totp_last_step = d->col_int(r, 10);
 }
 
 /* Runs a query expected to give one row; fills via read_user (+ extras). */
@@ -62,7 +65,7 @@ static int one_row(db_conn *c, const char *sql, const db_val *p, int n, store_us
     rc = db_next(c, r);
     if (rc == 1) {
         if (u) read_user(c, r, u);
-        for (int i = 0; i < n_extra; i++) extra[i] = c->drv->col_int(r, 10 + i);
+        for (int i = 0; i < n_extra; i++) extra[i] = c->drv->col_int(r, 11 + i);
     }
     db_rows_free(c, r);
     return rc == 1 ? DB_OK : rc == 0 ? DB_NOT_FOUND : rc;
@@ -145,9 +148,21 @@ int store_user_update(db_conn *c, const char *login, const store_user_change *ch
     if (rc == 1) id = c->drv->col_int(r, 0);
     db_rows_free(c, r);
     if (rc != 1) return rc == 0 ? DB_NOT_FOUND : rc;
-    if (!ch->pw_hash && ch->active != 0 && !ch->role) return DB_OK;
+    /* A new password, a new second factor, a new role or deactivation:
+     * whoever held a session under the old terms signs in again. */
+    if (!ch->pw_hash && !ch->totp_secret && ch->active != 0 && !ch->role) return DB_OK;
     db_val q[] = {db_int(id)};
     return db_query(c, SQL_END_SESSIONS, q, 1, NULL);
+}
+
+int store_user_totp_step(db_conn *c, int64_t user_id, int64_t step) {
+    db_val p[] = {db_int(step), db_int(user_id), db_int(step)};
+    db_rows *r = NULL;
+    int rc = db_query(c, SQL_TOTP_STEP, p, 3, &r);
+    if (rc != DB_OK) return rc;
+    rc = db_next(c, r);
+    db_rows_free(c, r);
+    return rc == 1 ? DB_OK : rc == 0 ? DB_NOT_FOUND : rc;
 }
 
 int store_session_insert(db_conn *c, const char *token_hash, int64_t user_id, int64_t now) {

@@ -8,13 +8,14 @@
 typedef struct {
     int64_t id;
     char login[64];
-    char name[128];
+    char name[256]; /* 60 code points at most (STAFF_NAME_MAX): up to 240 bytes */
     char role[16];
     char organisation[64]; /* "" when none */
     char pw_hash[128];
     char totp_secret[64];  /* "" when none */
     bool active;
     int64_t created_at, updated_at;
+    int64_t totp_last_step; /* the 30-second step of the last code accepted */
 } store_user;
 
 /* DB_CONSTRAINT when the login is taken (or the organisation unknown). */
@@ -32,6 +33,10 @@ typedef struct {
     int64_t now;
 } store_user_change;
 int store_user_update(db_conn *c, const char *login, const store_user_change *ch);
+
+/* Records the TOTP step just accepted; DB_NOT_FOUND when an equal or
+ * later one was recorded meanwhile (a replayed or raced code). */
+int store_user_totp_step(db_conn *c, int64_t user_id, int64_t step);
 
 /* Sessions: only the SHA-256 of the token is stored. */
 int store_session_insert(db_conn *c, const char *token_hash, int64_t user_id, int64_t now);

@@ -22,6 +22,8 @@ static const char *SQL_BY_TRACKING_PG =
 static const char *SQL_PENDING =
     "SELECT id, new_due_at, requested_by, reason FROM extensions WHERE appeal_id = ? AND status = 'pending'"
     " ORDER BY id DESC LIMIT 1";
+static const char *SQL_APPROVED =
+    "SELECT COALESCE(MAX(new_due_at), 0) FROM extensions WHERE appeal_id = ? AND status = 'approved'";
 static const char *SQL_SAVE =
     "UPDATE appeals SET status = ?, category = ?, type = ?, priority = ?, organisation = ?,"
     " reaction_due_at = ?, resolution_due_at = ?, reacted_at = ?, done_at = ?, closed_at = ?,"
@@ -85,6 +87,12 @@ static int load(db_conn *c, const char *sql, const char *key, store_wf *out) {
         out->ext_requested_by = c->drv->col_int(r, 2);
         str_copy(out->ext_reason, sizeof out->ext_reason, c->drv->col_text(r, 3));
     }
+    db_rows_free(c, r);
+    if (rc < 0) return rc;
+    rc = db_query(c, SQL_APPROVED, q, 1, &r);
+    if (rc != DB_OK) return rc;
+    rc = db_next(c, r);
+    if (rc == 1) out->ext_approved_due_at = c->drv->col_int(r, 0);
     db_rows_free(c, r);
     return rc < 0 ? rc : DB_OK;
 }

@@ -21,6 +21,7 @@ typedef struct {
     /* the pending extension request, if any */
     int64_t ext_id, ext_new_due_at, ext_requested_by; /* ext_id 0: none */
     char ext_reason[2048];
+    int64_t ext_approved_due_at; /* the latest approved extension's date, 0 when none */
 } store_wf;
 
 /* Reads the appeal by number (PostgreSQL: FOR UPDATE). DB_NOT_FOUND. */

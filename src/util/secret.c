@@ -3,6 +3,7 @@
 #include "util/buf.h"
 #include <ctype.h>
 #include <nettle/hmac.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stddef.h>
 #include <crack.h>
@@ -94,17 +95,21 @@ pw_verdict pw_policy(const pw_list *list, const char *password, char *reason, si
     str_copy(low, sizeof low, password);
     lower_ascii(low);
     if (listed(list, low)) return PW_COMMON;
-    /* "password1234", "qwerty2026!": a common word dressed with a tail. */
+    /* "password1234", "qwerty2026!": a common word dressed with a tail;
+     * looked up without the punctuation, then without the digits too. */
     size_t n = strlen(low);
+    while (n > 0 && ispunct((unsigned char)low[n - 1])) low[--n] = '\0';
+    if (listed(list, low)) return PW_COMMON;
     while (n > 0 && (isdigit((unsigned char)low[n - 1]) || ispunct((unsigned char)low[n - 1])))
         low[--n] = '\0';
-    if (n < strlen(password) && listed(list, low)) return PW_COMMON;
+    if (listed(list, low)) return PW_COMMON;
+    /* cracklib keeps its dictionary in static state: one caller at a time. */
+    static pthread_mutex_t crack_mu = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&crack_mu);
     const char *why = FascistCheck(password, NULL);
-    if (why) {
-        if (reason) str_copy(reason, reason_cap, why);
-        return PW_WEAK;
-    }
-    return PW_OK;
+    if (why && reason) str_copy(reason, reason_cap, why);
+    pthread_mutex_unlock(&crack_mu);
+    return why ? PW_WEAK : PW_OK;
 }
 
 /* --- TOTP --------------------------------------------------------------- */
@@ -162,13 +167,18 @@ bool totp_code(const char *secret_b32, int64_t unix_s, char out[7]) {
     return true;
 }
 
-bool totp_verify(const char *secret_b32, const char *code, int64_t unix_s) {
+bool totp_verify(const char *secret_b32, const char *code, int64_t unix_s, int64_t after_step,
+                 int64_t *step) {
     if (!code || strlen(code) != 6) return false;
     bool ok = false;
     for (int d = -1; d <= 1; d++) {
         char want[7];
-        if (!totp_code(secret_b32, unix_s + d * 30, want)) return false;
-        ok |= sodium_memcmp(want, code, 6) == 0;
+        int64_t s = unix_s / 30 + d;
+        if (!totp_code(secret_b32, s * 30, want)) return false;
+        if (sodium_memcmp(want, code, 6) == 0 && s > after_step) {
+            ok = true;
+            *step = s;
+        }
     }
     return ok;
 }

@@ -38,8 +38,10 @@ void totp_new_secret(char out[TOTP_SECRET_TEXT]);
  * false when the secret is not valid base32. */
 bool totp_code(const char *secret_b32, int64_t unix_s, char out[7]);
 /* Accepts the code of the current step or one step either side (clock
- * drift). Constant-time comparison. */
-bool totp_verify(const char *secret_b32, const char *code, int64_t unix_s);
+ * drift), only when that step is later than `after_step` (the last one
+ * used: no replay). *step gets the matching step. Constant-time comparison. */
+bool totp_verify(const char *secret_b32, const char *code, int64_t unix_s, int64_t after_step,
+                 int64_t *step);
 /* otpauth://totp/Kontakt:LOGIN?secret=...&issuer=Kontakt into out. */
 bool totp_uri(const char *login, const char *secret_b32, char *out, size_t cap);
 #endif

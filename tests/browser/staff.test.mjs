@@ -108,6 +108,11 @@ test('login: too many failures are refused with the wait; `next` only to this si
   await p2.page.fill('#password', op2.password);
   await p2.page.press('#password', 'Enter');
   await p2.page.waitForURL(`${server.url}/staff/operator.html`);
+  // Signed in already, a `next` whose path normalises to "//host" stays here too.
+  for (const sly of ['/.//evil.example/x', '/%2e//evil.example/x', '/x/..//evil.example/x']) {
+    await p2.page.goto(`${server.url}/staff/login.html?next=${encodeURIComponent(sly)}`);
+    await p2.page.waitForURL(`${server.url}/staff/operator.html`);
+  }
   assert.deepEqual(p2.problems, []);
   await p2.ctx.close();
 });

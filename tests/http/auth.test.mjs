@@ -2,7 +2,7 @@
 // expiry, the users API, and the hotline's exemption from the rate limit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, call, assertError, assertFieldError, assertSchema } from './helpers.mjs';
+import { start, call, assertError, assertFieldError, assertSchema, rawRequest } from './helpers.mjs';
 import { validAppeal } from '../lib/server.mjs';
 import { addUser, signIn, totpCode, GOOD_PASSWORD } from '../lib/staff.mjs';
 
@@ -64,12 +64,16 @@ test('supervisors and admins need a TOTP code: missing → totp_required, wrong 
   assertError(await login({ login: 'sup-a', password: GOOD_PASSWORD }), 401, 'totp_required');
   const wrong = String((Number(totpCode(sup.totp_secret)) + 500000) % 1000000).padStart(6, '0');
   assertError(await login({ login: 'sup-a', password: GOOD_PASSWORD, totp: wrong }), 401, 'invalid_totp');
-  const ok = await login({ login: 'sup-a', password: GOOD_PASSWORD, totp: totpCode(sup.totp_secret) });
+  // the previous 30-second step is accepted (clock drift) ...
+  const prev = await login({ login: 'sup-a', password: GOOD_PASSWORD, totp: totpCode(sup.totp_secret, Date.now() - 30000) });
+  assert.equal(prev.status, 200, prev.text);
+  const code = totpCode(sup.totp_secret);
+  const ok = await login({ login: 'sup-a', password: GOOD_PASSWORD, totp: code });
   assert.equal(ok.status, 200, ok.text);
   assert.equal(ok.body.user.role, 'supervisor');
-  // the previous 30-second step is still accepted (clock drift)
-  const prev = await login({ login: 'sup-a', password: GOOD_PASSWORD, totp: totpCode(sup.totp_secret, Date.now() - 30000) });
-  assert.equal(prev.status, 200);
+  // ... but a code is good once: a replay, or an older step, is refused
+  assertError(await login({ login: 'sup-a', password: GOOD_PASSWORD, totp: code }), 401, 'invalid_totp');
+  assertError(await login({ login: 'sup-a', password: GOOD_PASSWORD, totp: totpCode(sup.totp_secret, Date.now() - 30000) }), 401, 'invalid_totp');
 });
 
 test('failed logins are limited per account: the 6th attempt within 15 minutes is 429 with Retry-After, even with the right password', async () => {
@@ -148,6 +152,21 @@ test('users API: admins list, create (TOTP URI once for supervisors), change and
   assertError(await sup.call('GET', '/api/v1/auth/me'), 401, 'auth_required');
   assertError(await login({ login: 'sup-new', password: 'Zhovti-Vody-Kontrol-55', totp: totpCode(created.body.totp_secret) }), 401, 'invalid_credentials');
   assertError(await admin.call('POST', '/api/v1/users/nobody', { json: { active: false } }), 404, 'user_not_found');
+  // names: 60 characters at most (any script; stored whole, never cut inside a letter)
+  const long = await admin.call('POST', '/api/v1/users', { json: { login: 'op-long', name: 'Я'.repeat(61), role: 'operator', password: 'Zhovti-Vody-Kontrol-59' } });
+  assertFieldError(long, 'name', ['too_long']);
+  const emoji = await admin.call('POST', '/api/v1/users', { json: { login: 'op-emoji', name: '🙂'.repeat(60), role: 'operator', password: 'Zhovti-Vody-Kontrol-59' } });
+  assert.equal(emoji.status, 201, emoji.text);
+  assert.equal(emoji.body.user.name, '🙂'.repeat(60));
+  // an operator promoted to supervisor gets a second factor at once (answered once)
+  const promoted = await admin.call('POST', '/api/v1/users/op-emoji', { json: { role: 'supervisor' } });
+  assert.equal(promoted.status, 200, promoted.text);
+  assert.match(promoted.body.totp_uri, /^otpauth:\/\/totp\/Kontakt:op-emoji\?secret=/);
+  const sup2 = await signIn(srv, { login: 'op-emoji', password: 'Zhovti-Vody-Kontrol-59', totp_secret: promoted.body.totp_secret });
+  // a new second factor ends the sessions made with the old one
+  const reset = await admin.call('POST', '/api/v1/users/op-emoji', { json: { reset_totp: true } });
+  assert.equal(reset.status, 200);
+  assertError(await sup2.call('GET', '/api/v1/auth/me'), 401, 'auth_required');
   // every other role is refused
   addUser(srv, { login: 'op-g', role: 'operator' });
   const op = await signIn(srv, { login: 'op-g' });
@@ -166,6 +185,20 @@ test('signed-in hotline staff are exempt from the per-address limit on new appea
   let last;
   for (let i = 0; i < 6; i++) last = await call(srv.url, 'POST', '/api/v1/appeals', { json: validAppeal() });
   assertError(last, 429, 'too_many_requests');
+});
+
+test('behind the trusted proxy the client is the last X-Forwarded-For line: a forged first line does not dodge the limit', async () => {
+  const srv4 = await start({ env: { KONTAKT_TRUSTED_PROXY: '127.0.0.1' } });
+  try {
+    const body = JSON.stringify({ login: 'ghost', password: 'wrong-password-x' });
+    let last;
+    for (let i = 0; i < 21; i++) {
+      last = await rawRequest(srv4.port, `POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n` +
+        `X-Forwarded-For: 198.51.100.${i}\r\nX-Forwarded-For: 203.0.113.7\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    }
+    assert.equal(last.status, 429, last.raw.slice(0, 300));
+  } finally { await srv4.stop(); }
 });
 
 test('behind the trusted proxy with X-Forwarded-Proto: https the cookie is Secure', async () => {

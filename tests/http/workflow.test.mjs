@@ -179,6 +179,24 @@ test('reclassify recomputes the deadlines from the registration time and logs ol
   assertFieldError(await act(staff.dispatcher, a.number, 'reclassify', { type: 'nope' }), 'type', ['unknown_type']);
 });
 
+test('reclassify to another service: theirs at once (assigned, to accept anew); an approved extension stands', async () => {
+  const a = await newAppeal();
+  await act(staff.executor, a.number, 'start');
+  assert.equal((await act(staff.executor, a.number, 'request_extension')).status, 200);
+  const ok = await act(staff.supervisor, a.number, 'approve_extension');
+  assert.equal(ok.status, 200, ok.text);
+  const extended = ok.body.resolution_due_at;
+  const r = await act(staff.dispatcher, a.number, 'reclassify', { category: 'heating', type: 'no_heating', reason: 'Це опалення, не вода' });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.organisation.code, 'teploenergo');
+  assert.equal(r.body.status, 'assigned', 'in progress at vodokanal → assigned to teploenergo');
+  assert.equal(r.body.resolution_due_at, extended, 'the approved, announced date is kept');
+  assertError(await act(staff.executor, a.number, 'start'), 404, 'appeal_not_found');
+  assert.equal((await act(otherExec, a.number, 'accept')).status, 200);
+  const tl = (await call(srv.url, 'GET', `/api/v1/track/${a.tracking_token}`)).body.timeline.map((e) => e.kind);
+  assert.deepEqual(tl.slice(-3), ['extension_approved', 'assigned', 'accepted']);
+});
+
 test('merge: the child becomes a duplicate of the parent; itself or a closed parent is refused', async () => {
   const parent = await newAppeal();
   const child = await newAppeal();

@@ -53,12 +53,15 @@ export const mayOpen = (role, pageId) => {
 };
 
 // A `next` target only when it is a path on this site ("/x", not "//host").
+// The answer is the full URL, never the bare path: a path can normalise to
+// "//evil.example" ("/.//evil.example"), which a browser reads as another host.
 export function safeNext(text) {
   const s = String(text || '');
   if (!s.startsWith('/') || s.startsWith('//') || s.startsWith('/\\')) return null;
   try {
     const u = new URL(s, location.origin);
-    return u.origin === location.origin ? u.pathname + u.search + u.hash : null;
+    if (u.origin !== location.origin || u.pathname.startsWith('//')) return null;
+    return u.href;
   } catch { return null; }
 }
 
