@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { launchBrowser, openPage, OUT, PHONE, DESKTOP } from '../lib/browser.mjs';
 import { startServer, validAppeal } from '../lib/server.mjs';
-import { addUser, signIn, totpCode } from '../lib/staff.mjs';
+import { addUser, signIn, totpCode, freshTotp } from '../lib/staff.mjs';
 
 let server, browser;
 
@@ -29,7 +29,7 @@ export async function signInPage(page, url, account) {
   await page.press('#password', 'Enter');
   if (account.totp_secret) {
     await page.locator('#totp').waitFor({ state: 'visible' });
-    await page.fill('#totp', totpCode(account.totp_secret));
+    await page.fill('#totp', await freshTotp(account.totp_secret));
     await page.press('#totp', 'Enter');
   }
   await page.waitForURL((u) => !u.pathname.endsWith('/login.html'));
@@ -63,7 +63,7 @@ test('login: wrong password, the TOTP step for a supervisor, a wrong code, then 
   assert.match(await page.locator('#login-error').innerText(), /код|code/i);
   await page.screenshot({ path: path.join(OUT, 'staff-login-totp-phone.png'), fullPage: true });
 
-  await page.fill('#totp', totpCode(sup.totp_secret));
+  await page.fill('#totp', await freshTotp(sup.totp_secret));
   await page.click('#login-submit');
   await page.waitForURL(/\/staff\/queue\.html/);
   await page.locator('#staff-who').getByText('Ірина Контроль').waitFor();

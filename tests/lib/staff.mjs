@@ -40,11 +40,25 @@ export function totpCode(secret, atMs = Date.now()) {
   return String(bin % 1000000).padStart(6, '0');
 }
 
+// A code the server has not seen yet for this secret: the server takes a
+// code once (no replay) and accepts one step of drift, so a second sign-in
+// within the same 30 s uses the next step, and a third waits for the clock.
+const lastStep = new Map();
+export async function freshTotp(secret) {
+  const now = Math.floor(Date.now() / 30000);
+  let step = Math.max(now, (lastStep.get(secret) ?? -Infinity) + 1);
+  if (step > now + 1) {
+    await new Promise((r) => setTimeout(r, (step - 1) * 30000 - Date.now() + 50));
+  }
+  lastStep.set(secret, step);
+  return totpCode(secret, step * 30000);
+}
+
 // Signs in and returns a session that sends the cookie and X-CSRF-Token.
 // Throws with the server's answer when the login fails.
 export async function signIn(srv, { login, password = GOOD_PASSWORD, totp_secret }) {
   const body = { login, password };
-  if (totp_secret) body.totp = totpCode(totp_secret);
+  if (totp_secret) body.totp = await freshTotp(totp_secret);
   const res = await fetch(srv.url + '/api/v1/auth/login', {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
   });
