@@ -163,10 +163,14 @@ test('users: the admin creates an executor and a supervisor (TOTP shown once), c
   await page.locator('tr[data-login="exec-web"].is-inactive').waitFor();
   await assert.rejects(signIn(server, { login: 'exec-web', password: 'Vodokanal-Executor-2026!' }));
   assert.deepEqual(problems, []);
+  // The phone reuses this session: a second sign-in could fall in the same
+  // 30 s TOTP step, and a code is good once (users.totp_last_step).
+  const cookies = await ctx.cookies();
   await ctx.close();
 
   const phone = await openPage(browser, server.url, PHONE);
-  await signInPage(phone.page, server.url, admin);
+  await phone.ctx.addCookies(cookies);
+  await phone.page.goto(`${server.url}/staff/users.html`);
   await phone.page.locator('tr[data-login="sup-web"]').waitFor();
   await phone.page.screenshot({ path: path.join(OUT, 'staff-users-phone.png'), fullPage: true });
   assert.deepEqual(phone.problems, []);

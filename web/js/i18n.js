@@ -33,8 +33,6 @@ const DICT = {
     // staff: reports.html (scorecards, violations register)
     'reports.pageTitle': 'Звіти — Контакт',
     'reports.title': 'Звіти',
-    'reports.signedIn': 'Ви увійшли як {name}',
-    'reports.logout': 'Вийти',
     'reports.forbidden': 'Звіти доступні лише керівникам, аналітикам та адміністраторам.',
     'reports.period': 'Період',
     'reports.from': 'З',
@@ -314,8 +312,6 @@ const DICT = {
     // staff: reports.html (scorecards, violations register)
     'reports.pageTitle': 'Reports — Kontakt',
     'reports.title': 'Reports',
-    'reports.signedIn': 'Signed in as {name}',
-    'reports.logout': 'Sign out',
     'reports.forbidden': 'Reports are for supervisors, analysts and administrators only.',
     'reports.period': 'Period',
     'reports.from': 'From',

@@ -1,11 +1,13 @@
 // reports.html: the scorecards per service for a period and the violations
 // register with filters, paging and a CSV download (docs/API.md, Reports).
-// Supervisors, analysts and admins; anyone else signed in is told so, and
-// without a session the page goes to the staff sign-in and back.
-import { api, NetworkError } from './api.js';
-import { initPage, el, say } from './common.js';
-import { t, nameOf, locale, onLangChange } from './i18n.js';
+// Supervisors, analysts and admins. The session, the header (user, nav,
+// logout, language switch), the sign-in redirect and sending another role to
+// its home are web/js/staff.js's initStaff('reports'); the page's own texts
+// are in web/js/i18n.js (reports.*), the header's in web/js/staff-text.js.
+import { say } from './common.js';
+import { t, nameOf, locale } from './i18n.js';
 import { dateTime } from './format.js';
+import { el, initStaff, NetworkError, onStaffLang, staffApi } from './staff.js';
 
 const PAGE = 50;
 const $ = (id) => document.getElementById(id);
@@ -19,25 +21,21 @@ function kyivDay(ms) {
     .format(new Date(ms));
 }
 
-const state = { me: null, cards: null, cardsPeriod: null, viol: null, offset: 0 };
-
-function loginRedirect() {
-  const next = location.pathname + location.search;
-  location.assign('/staff/login.html?next=' + encodeURIComponent(next));
-}
+const state = { cards: null, cardsPeriod: null, viol: null, offset: 0 };
 
 function messageOf(res) {
   return res.data && res.data.error ? res.data.error.message : t('error.server');
 }
 
-// Runs an API call; a lost session goes to sign-in, a network failure is said.
+// Runs an API call; a network failure is said. A session that ended is
+// staffApi's: off to the sign-in page and back.
 async function load(path) {
   let res;
-  try { res = await api(path); } catch (e) {
+  try { res = await staffApi(path); } catch (e) {
     if (e instanceof NetworkError) return { ok: false, status: 0, message: t('error.network') };
     throw e;
   }
-  if (res.status === 401) { loginRedirect(); return { ok: false, status: 401, message: '' }; }
+  if (res.status === 401) return { ok: false, status: 401, message: '' };
   return res.ok ? res : { ok: false, status: res.status, message: messageOf(res), data: res.data };
 }
 
@@ -131,44 +129,27 @@ function forbidden() {
   say($('page-error'), t('reports.forbidden'));
 }
 
-function renderWho() {
-  if (state.me) $('who').textContent = t('reports.signedIn', { name: state.me.user.name || state.me.user.login });
-}
-
-async function logout() {
-  try {
-    await api('/api/v1/auth/logout', { method: 'POST', headers: { 'X-CSRF-Token': state.me.csrf_token } });
-  } catch { /* signed out or not: the sign-in page follows either way */ }
-  loginRedirect();
-}
-
 function wire() {
   $('cards-form').addEventListener('submit', (ev) => { ev.preventDefault(); loadCards(); });
   $('viol-form').addEventListener('submit', (ev) => { ev.preventDefault(); state.offset = 0; loadViol(); });
   $('viol-form').addEventListener('change', () => { $('viol-csv').href = '/api/v1/violations?' + violQuery({ format: 'csv' }); });
   $('viol-prev').addEventListener('click', () => { state.offset = Math.max(0, state.offset - PAGE); loadViol(); });
   $('viol-next').addEventListener('click', () => { state.offset += PAGE; loadViol(); });
-  $('logout').addEventListener('click', logout);
-  onLangChange(() => {
+  // i18n's setLang has already redone the data-i18n texts; initStaff redoes
+  // the header (data-st, user, nav) and then calls this.
+  onStaffLang(() => {
     document.title = t('reports.pageTitle');
-    renderWho();
     renderCards();
     renderViol();
   });
 }
 
 async function main() {
-  await initPage();
   document.title = t('reports.pageTitle');
+  // never resolves when the page goes elsewhere (no session: sign-in; a role
+  // that may not see reports: its home page)
+  await initStaff('reports');
   wire();
-  const me = await load('/api/v1/auth/me');
-  if (!me.ok) {
-    if (me.message) say($('page-error'), me.message);
-    return;
-  }
-  state.me = me.data;
-  renderWho();
-  $('logout').hidden = false;
   const now = Date.now();
   $('cards-from').value = kyivDay(now - 30 * 24 * 3600 * 1000);
   $('cards-to').value = kyivDay(now);
