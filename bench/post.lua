@@ -25,7 +25,8 @@ local streets = {
   "просп. Яворницького", "вул. Робоча", "просп. Науки", "вул. Титова",
   "просп. Слобожанський", "вул. Калинова",
 }
-local channels = {"web", "mobile", "phone"}
+-- "phone" is the hotline's channel: only signed-in operators may use it (issue 3)
+local channels = {"web", "mobile"}
 
 local counter = 0
 function setup(thread)

@@ -186,13 +186,12 @@ static int create_in_tx(db_conn *c, void *ctx) {
         .created_at = t->now, .reaction_due_at = reaction_due,
         .resolution_due_at = resolution_due, .tracking_hash = token_hash,
         .trial = t->app->cfg->trial, .year = dom_local_year(t->now), .actor = t->actor,
+        /* Routed to a real organisation: it is theirs at once. The contact
+         * center itself (no rule) means the dispatcher's triage queue. */
+        .assigned = strcmp(in->organisation, API_TRIAGE_ORG) != 0,
     };
     t->first_due = reaction_due < resolution_due ? reaction_due : resolution_due;
     int rc = store_appeal_insert(c, &a, &t->id, t->number);
-    /* Routed to a real organisation: it is theirs at once. The contact
-     * center itself (no rule) means the dispatcher's triage queue. */
-    if (rc == DB_OK && strcmp(in->organisation, API_TRIAGE_ORG) != 0)
-        rc = store_appeal_auto_assign(c, t->id, in->organisation, t->now);
     if (rc != DB_OK) return rc;
     t->answer = answer_json(t, reaction_due, resolution_due);
     if (!t->answer) return DB_ERR; /* nothing half-stored: the transaction rolls back */

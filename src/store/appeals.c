@@ -1,6 +1,7 @@
 /* Appeals, their events and idempotency records. */
 #include "store/store.h"
 #include "util/buf.h"
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +14,14 @@ static const char *SQL_INSERT =
     "INSERT INTO appeals (number, year, seq, status, category, type, priority, organisation,"
     " channel, description, lat, lon, address, applicant_name, applicant_phone, applicant_email,"
     " tracking_hash, created_at, updated_at, reaction_due_at, resolution_due_at, next_check_at,"
-    " trial, district) VALUES (?, ?, ?, 'registered', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+    " trial, district) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
     " ?, ?, ?, ?)"
     " RETURNING id";
+/* Registered and at once assigned: both events in one statement. */
+static const char *SQL_EVENTS_INTAKE =
+    "INSERT INTO appeal_events (appeal_id, at, kind, status, public, actor, note, data)"
+    " VALUES (?, ?, 'registered', 'registered', 1, ?, NULL, NULL),"
+    " (?, ?, 'assigned', 'assigned', 1, 'system', NULL, ?)";
 static const char *SQL_EVENT =
     "INSERT INTO appeal_events (appeal_id, at, kind, status, public, actor, note, data)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
@@ -68,8 +74,10 @@ int store_appeal_insert(db_conn *c, const store_new_appeal *a, int64_t *id, char
     /* YYYY-NNNNNN; a year past 999,999 appeals grows to more digits. */
     if (seq < 1 || seq > 999999999 || year < 1000 || year > 9999) return DB_ERR;
     snprintf(number, 16, "%04d-%06d", (int)year % 10000, (int)seq % 1000000000);
+    int64_t next = store_watch_first(a->created_at, a->reaction_due_at, a->resolution_due_at);
     db_val p[] = {db_text(number),         db_int(year),
-                  db_int(seq),             db_text(a->category),
+                  db_int(seq),             db_text(a->assigned ? "assigned" : "registered"),
+                  db_text(a->category),
                   db_text(a->type),        db_text(a->priority),
                   db_text(a->organisation), db_text(a->channel),
                   db_text(a->description), db_real(a->lat),
@@ -78,16 +86,19 @@ int store_appeal_insert(db_conn *c, const store_new_appeal *a, int64_t *id, char
                   db_text(a->email),       db_text(a->tracking_hash),
                   db_int(a->created_at),   db_int(a->created_at),
                   db_int(a->reaction_due_at), db_int(a->resolution_due_at),
-                  db_int(a->reaction_due_at < a->resolution_due_at ? a->reaction_due_at
-                                                                  : a->resolution_due_at),
+                  next == INT64_MIN ? db_null() : db_int(next),
                   db_int(a->trial), db_text(a->district)};
     rc = one_int(c, SQL_INSERT, p, (int)(sizeof p / sizeof p[0]), id);
     if (rc != DB_OK) return rc == DB_NOT_FOUND ? DB_ERR : rc;
-    /* the first look is a warning instant: the watch's one rule decides */
-    rc = store_watch_recompute(c, *id, a->created_at);
-    if (rc != DB_OK) return rc == DB_NOT_FOUND ? DB_ERR : rc;
-    return store_event_add(c, *id, a->created_at, "registered", "registered", true,
-                           a->actor ? a->actor : "applicant", NULL, NULL);
+    const char *actor = a->actor ? a->actor : "applicant";
+    if (!a->assigned)
+        return store_event_add(c, *id, a->created_at, "registered", "registered", true, actor,
+                               NULL, NULL);
+    char data[160];
+    snprintf(data, sizeof data, "{\"organisation\":\"%s\"}", a->organisation);
+    db_val e[] = {db_int(*id), db_int(a->created_at), db_text(actor),
+                  db_int(*id), db_int(a->created_at), db_text(data)};
+    return db_query(c, SQL_EVENTS_INTAKE, e, 6, NULL);
 }
 
 static void read_appeal(db_conn *c, db_rows *r, store_appeal *a) {

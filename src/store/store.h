@@ -54,10 +54,12 @@ typedef struct {
     int trial;
     int year; /* of the number: the local (Kyiv) year of created_at */
     const char *actor; /* of the "registered" event: "staff:<login>" or NULL (the applicant) */
+    bool assigned;     /* routed at intake: stored as assigned, with an "assigned" event */
 } store_new_appeal;
 
-/* Allocates the next number of a->year and inserts the
- * appeal with its first ("registered", public) event. */
+/* Allocates the next number of a->year and inserts the appeal with its
+ * first ("registered", public) event, and when a->assigned the public
+ * "assigned" event by the system (the organisation has it at once). */
 int store_appeal_insert(db_conn *c, const store_new_appeal *a, int64_t *id, char number[16]);
 
 typedef struct {
@@ -264,6 +266,9 @@ int store_sweep(db_conn *c, int64_t now, int limit, int *marked);
  * status or a deadline or resets a flag; then wake the sweeper after the
  * commit. DB_NOT_FOUND when there is no such appeal. */
 int store_watch_recompute(db_conn *c, int64_t appeal_id, int64_t now);
+/* next_check_at of a new appeal nobody has accepted yet (the same rule
+ * as store_watch_recompute, without reading the row back). */
+int64_t store_watch_first(int64_t created, int64_t reaction_due, int64_t resolution_due);
 /* The share of each time at which the sweeper warns (KONTAKT_WARN_SHARE).
  * Set once at start before any thread; a value outside (0, 1) keeps the
  * default 0.75. */

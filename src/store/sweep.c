@@ -15,6 +15,12 @@
 /* Set once at start (before any thread), read by every recompute. */
 static double warn_share = DOM_WARN_SHARE_DEFAULT;
 
+int64_t store_watch_first(int64_t created, int64_t reaction_due, int64_t resolution_due) {
+    dom_watch w = {.open = true, .created = created, .reaction_due = reaction_due,
+                   .resolution_due = resolution_due, .warn_share = warn_share};
+    return dom_watch_next(&w);
+}
+
 void store_watch_set_warn_share(double share) {
     warn_share = dom_warn_share_ok(share) ? share : DOM_WARN_SHARE_DEFAULT;
 }

@@ -42,8 +42,6 @@ static const char *SQL_VIOLATION =
 static const char *SQL_FOLLOW =
     "INSERT INTO subscriptions (appeal_id, phone, email, tracking_hash, created_at)"
     " SELECT ?, applicant_phone, applicant_email, ?, ? FROM appeals WHERE id = ?";
-static const char *SQL_AUTO_ASSIGN =
-    "UPDATE appeals SET status = 'assigned', updated_at = ? WHERE id = ? AND status = 'registered'";
 
 static void read_wf(db_conn *c, db_rows *r, store_wf *w) {
     const db_driver *d = c->drv;
@@ -150,13 +148,4 @@ int store_follow_parent(db_conn *c, int64_t child_id, int64_t parent_id, const c
                         int64_t now) {
     db_val p[] = {db_int(parent_id), db_text(tracking_hash), db_int(now), db_int(child_id)};
     return db_query(c, SQL_FOLLOW, p, 4, NULL);
-}
-
-int store_appeal_auto_assign(db_conn *c, int64_t id, const char *organisation, int64_t at) {
-    db_val p[] = {db_int(at), db_int(id)};
-    int rc = db_query(c, SQL_AUTO_ASSIGN, p, 2, NULL);
-    if (rc != DB_OK) return rc;
-    char data[160];
-    snprintf(data, sizeof data, "{\"organisation\":\"%s\"}", organisation);
-    return store_event_add(c, id, at, "assigned", "assigned", true, "system", NULL, data);
 }

@@ -42,7 +42,4 @@ int store_violation_add(db_conn *c, int64_t appeal_id, const char *organisation,
 /* A subscription that makes the merged child's applicant follow the parent. */
 int store_follow_parent(db_conn *c, int64_t child_id, int64_t parent_id, const char *tracking_hash,
                         int64_t now);
-/* Marks the appeal as just auto-assigned at intake: status assigned and a
- * public "assigned" event by the system. */
-int store_appeal_auto_assign(db_conn *c, int64_t id, const char *organisation, int64_t at);
 #endif
