@@ -170,8 +170,8 @@ const store_migration store_migrations_sqlite[] = {
      "ALTER TABLE appeals ADD COLUMN resolution_warned INTEGER NOT NULL DEFAULT 0;\n"
      "ALTER TABLE appeals ADD COLUMN escalated_at INTEGER;\n"
      "CREATE INDEX appeals_org_status ON appeals(organisation, status);\n"
-     "CREATE INDEX appeals_status ON appeals(status);\n"
-     "CREATE INDEX appeals_parent ON appeals(parent_id);\n"
+     "CREATE INDEX appeals_waiting ON appeals(status) WHERE status IN ('registered', 'reopened');\n"
+     "CREATE INDEX appeals_parent ON appeals(parent_id) WHERE parent_id IS NOT NULL;\n"
      "CREATE TABLE extensions (\n"
      "  id INTEGER PRIMARY KEY,\n"
      "  appeal_id INTEGER NOT NULL REFERENCES appeals(id),\n"
@@ -197,8 +197,7 @@ const store_migration store_migrations_sqlite[] = {
      "  note TEXT\n"
      ");\n"
      "CREATE INDEX violations_org ON violations(organisation, at);\n"
-     "CREATE INDEX violations_appeal ON violations(appeal_id);\n"
-     "CREATE INDEX appeal_events_at ON appeal_events(at);\n"},
+     "CREATE INDEX violations_appeal ON violations(appeal_id);\n"},
     {5, "queues: escalated appeals, for the supervisors' escalation queue",
      "CREATE INDEX appeals_escalated ON appeals(status, escalated_at) WHERE escalated_at IS NOT NULL;\n"},
     {6, "staff: the last TOTP step used, so a code cannot be replayed",
