@@ -6,6 +6,7 @@
 #include "domain/lifecycle.h"
 #include "domain/watch.h"
 #include "store/store.h"
+#include "store/workflow.h"
 #include "util/buf.h"
 #include "util/timeutil.h"
 #include <stdio.h>
@@ -49,9 +50,6 @@ static const char *SQL_ESCALATE = "UPDATE appeals SET escalated_at = ? WHERE id 
 static const char *SQL_CLOSE =
     "UPDATE appeals SET status = ?, closed_at = ?, next_check_at = NULL, updated_at = ?"
     " WHERE id = ?";
-static const char *SQL_VIOLATION =
-    "INSERT INTO violations (appeal_id, organisation, kind, user_id, at, note)"
-    " VALUES (?, ?, ?, ?, ?, NULL)";
 
 typedef struct {
     int64_t id;
@@ -145,9 +143,7 @@ static int missed(db_conn *c, const watch_row *d, int64_t now, const char *event
                   const char *violation) {
     int rc = store_event_add(c, d->id, now, event, d->status, true, "system", NULL, NULL);
     if (rc != DB_OK) return rc;
-    db_val p[] = {db_int(d->id), db_text(d->organisation), db_text(violation),
-                  d->assignee ? db_int(d->assignee) : db_null(), db_int(now)};
-    return db_query(c, SQL_VIOLATION, p, 5, NULL);
+    return store_violation_add(c, d->id, d->organisation, violation, d->assignee, now, NULL);
 }
 
 /* Both misses at once are one escalation naming both. */

@@ -18,13 +18,13 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "both_dbs.h"
+
 #define T0 1795000000000LL
 #define MIN 60000LL
 #define HOUR (60 * MIN)
 
 static char db_url[512];
-static char pg_admin[512];
-static char pg_name[64];
 
 static int open_fresh(void **state) {
     db_conn *c = calloc(1, sizeof *c);
@@ -328,53 +328,8 @@ static int run_suite(const char *name) {
     return _cmocka_run_group_tests(name, tests, sizeof tests / sizeof tests[0], NULL, NULL);
 }
 
-/* A throwaway PostgreSQL database on the server KONTAKT_TEST_PG names. */
-static bool pg_create(const char *base) {
-    char err[256];
-    db *admin;
-    if (db_pg_driver.open(base, &admin, err, sizeof err) != DB_OK) return false;
-    char sql[128];
-    snprintf(pg_name, sizeof pg_name, "kontakt_sweep_%d", (int)getpid());
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s; ", pg_name);
-    db_pg_driver.exec_script(admin, sql);
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", pg_name);
-    int rc = db_pg_driver.exec_script(admin, sql);
-    db_pg_driver.close(admin);
-    const char *slash = strrchr(base, '/');
-    snprintf(db_url, sizeof db_url, "%.*s/%s", (int)(slash - base), base, pg_name);
-    snprintf(pg_admin, sizeof pg_admin, "%s", base);
-    return rc == DB_OK;
-}
-
-static void pg_drop(void) {
-    char err[256], sql[128];
-    db *admin;
-    if (db_pg_driver.open(pg_admin, &admin, err, sizeof err) != DB_OK) return;
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", pg_name);
-    db_pg_driver.exec_script(admin, sql);
-    db_pg_driver.close(admin);
-}
-
 int main(void) {
     rand_init();
     dom_tz_init();
-    char dir[] = "/tmp/kontakt-sweep-XXXXXX";
-    if (!mkdtemp(dir)) return 1;
-    snprintf(db_url, sizeof db_url, "%s/sweep.db", dir);
-    int failed = run_suite("sweep_sqlite");
-    char path[600];
-    snprintf(path, sizeof path, "rm -rf '%s'", dir);
-    if (system(path) != 0) fprintf(stderr, "could not remove %s\n", dir);
-    const char *pg = getenv("KONTAKT_TEST_PG");
-    if (pg && *pg) {
-        if (!pg_create(pg)) {
-            fprintf(stderr, "cannot create a PostgreSQL test database\n");
-            return 1;
-        }
-        failed += run_suite("sweep_pg");
-        pg_drop();
-    } else {
-        fprintf(stderr, "KONTAKT_TEST_PG not set: sweep tests ran on SQLite only\n");
-    }
-    return failed ? 1 : 0;
+    return both_dbs_main("sweep", db_url, sizeof db_url, run_suite);
 }
