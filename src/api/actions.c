@@ -50,12 +50,6 @@ static const struct {
     {DOM_ACT_REOPEN, {"reason"}},
 };
 
-bool api_staff_sees(const api_staff *who, const char *organisation) {
-    if (dom_role_has(who->role, DOM_RIGHT_VIEW_APPEALS)) return true;
-    return dom_role_has(who->role, DOM_RIGHT_VIEW_OWN_ORG) && who->organisation[0] &&
-           strcmp(who->organisation, organisation) == 0;
-}
-
 typedef struct {
     app_ctx *app;
     const api_staff *who;
@@ -201,11 +195,6 @@ static int do_merge(db_conn *c, act_ctx *x, store_wf *w) {
 static int do_request_extension(db_conn *c, act_ctx *x, store_wf *w) {
     int64_t due = 0;
     const char *text = text_of(x, "due_at");
-    if (w->ext_id) {
-        field_error(x, "action", "extension_pending", NULL);
-        x->error = "action_not_allowed";
-        return DB_OK;
-    }
     char limit[40];
     time_format_iso(dom_extension_limit(w->created_at), limit, sizeof limit);
     if (!time_parse_iso(text, &due))
@@ -226,11 +215,6 @@ static int do_request_extension(db_conn *c, act_ctx *x, store_wf *w) {
 
 /* approve_extension / refuse_extension {note?}: a supervisor decides. */
 static int do_decide_extension(db_conn *c, act_ctx *x, store_wf *w, bool approve) {
-    if (!w->ext_id) {
-        field_error(x, "action", "no_pending_extension", NULL);
-        x->error = "action_not_allowed";
-        return DB_OK;
-    }
     int rc = store_extension_decide(c, w->ext_id, approve ? "approved" : "refused", x->who->id,
                                     text_of(x, "note"), x->now);
     if (rc != DB_OK) return rc;
@@ -323,7 +307,7 @@ static int action_tx(db_conn *c, void *ctx) {
     json_object_clear(x->fields);
     store_wf w;
     int rc = store_wf_load(c, x->number, &w);
-    if (rc == DB_NOT_FOUND || (rc == DB_OK && !api_staff_sees(x->who, w.organisation))) {
+    if (rc == DB_NOT_FOUND || (rc == DB_OK && !api_staff_may_view(x->who, w.organisation))) {
         x->error = "appeal_not_found";
         return DB_NOT_FOUND; /* nothing to write: roll back */
     }
@@ -333,7 +317,13 @@ static int action_tx(db_conn *c, void *ctx) {
         return DB_NOT_FOUND;
     }
     dom_status from, to;
-    if (!dom_status_parse(w.status, &from) || !dom_transition(from, x->act, &to)) {
+    dom_appeal_facts facts = {.reacted = w.reacted_at != 0, .extension_pending = w.ext_id != 0};
+    dom_may may = dom_status_parse(w.status, &from) ? dom_action_check(from, x->act, &facts, &to)
+                                                   : DOM_MAY_NOT_STATE;
+    if (may != DOM_MAY) {
+        /* Why, for the extension rules: the page can say it in words. */
+        if (may == DOM_MAY_NOT_PENDING) field_error(x, "action", "extension_pending", NULL);
+        if (may == DOM_MAY_NOT_NO_EXTENSION) field_error(x, "action", "no_pending_extension", NULL);
         x->error = "action_not_allowed";
         return DB_NOT_FOUND;
     }
@@ -345,11 +335,6 @@ static int action_tx(db_conn *c, void *ctx) {
                 field_error(x, needs[i].required[k], "required", NULL);
     }
     if (x->error) return DB_NOT_FOUND;
-    /* Accepting twice would move nobody's clock: refuse it as a state error. */
-    if (x->act == DOM_ACT_ACCEPT && w.reacted_at) {
-        x->error = "action_not_allowed";
-        return DB_NOT_FOUND;
-    }
     rc = apply_action(c, x, &w, to);
     if (rc != DB_OK || x->error) return rc != DB_OK ? rc : DB_NOT_FOUND;
     rc = store_wf_save(c, &w, x->now);

@@ -8,8 +8,6 @@
 /* After done, the applicant has this long to confirm or dispute. */
 #define API_CONFIRM_WINDOW_MS (3 * 24 * 3600 * 1000LL)
 
-/* May this staff member see an appeal of `organisation` at all? */
-bool api_staff_sees(const api_staff *who, const char *organisation);
 /* done -> reopened: counts, clears the done marks, records the violation
  * against the organisation and the person who closed it. */
 int api_reopen(db_conn *c, store_wf *w, int64_t now);

@@ -23,19 +23,13 @@ static bool in_reach(const api_staff *who, const store_appeal *a) {
     return who->role != DOM_ROLE_EXECUTOR || strcmp(who->organisation, a->organisation) == 0;
 }
 
-/* State conditions beyond the lifecycle table. */
+/* The lifecycle table and the state rules beyond it (domain/lifecycle.h). */
 static bool state_allows(const char *name, const store_appeal *a, bool pending_extension) {
-    dom_status from;
+    dom_status from, to;
     dom_action act;
-    dom_status to;
-    if (!dom_status_parse(a->status, &from) || !dom_action_parse(name, &act) ||
-        !dom_transition(from, act, &to))
-        return false;
-    if (strcmp(name, "accept") == 0) return a->reacted_at == 0; /* once */
-    if (strcmp(name, "request_extension") == 0) return !pending_extension; /* one at a time */
-    if (strcmp(name, "approve_extension") == 0 || strcmp(name, "refuse_extension") == 0)
-        return pending_extension;
-    return true;
+    if (!dom_status_parse(a->status, &from) || !dom_action_parse(name, &act)) return false;
+    dom_appeal_facts f = {.reacted = a->reacted_at != 0, .extension_pending = pending_extension};
+    return dom_action_check(from, act, &f, &to) == DOM_MAY;
 }
 
 json_t *api_allowed_actions(const api_staff *who, const store_appeal *a, bool pending_extension) {

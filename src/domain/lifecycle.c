@@ -145,6 +145,21 @@ bool dom_transition(dom_status from, dom_action a, dom_status *to)
     return false;
 }
 
+dom_may dom_action_check(dom_status from, dom_action a, const dom_appeal_facts *f,
+                         dom_status *to)
+{
+    if (!dom_transition(from, a, to))
+        return DOM_MAY_NOT_STATE;
+    if (a == DOM_ACT_ACCEPT && f->reacted)
+        return DOM_MAY_NOT_ACCEPTED; /* accepting twice moves nobody's clock */
+    if (a == DOM_ACT_REQUEST_EXTENSION && f->extension_pending)
+        return DOM_MAY_NOT_PENDING; /* one request at a time */
+    if ((a == DOM_ACT_APPROVE_EXTENSION || a == DOM_ACT_REFUSE_EXTENSION) &&
+        !f->extension_pending)
+        return DOM_MAY_NOT_NO_EXTENSION;
+    return DOM_MAY;
+}
+
 bool dom_status_is_open(dom_status s)
 {
     return s == DOM_ST_NEW || s == DOM_ST_REGISTERED || s == DOM_ST_ASSIGNED ||

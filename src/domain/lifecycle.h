@@ -51,6 +51,25 @@ bool dom_action_parse(const char *text, dom_action *out);
 /* The status after `a` in state `from`; false when not allowed. */
 bool dom_transition(dom_status from, dom_action a, dom_status *to);
 
+/* What an appeal's state allows beyond its status: the rules the staff
+ * card (which actions to offer) and the actions endpoint (what to refuse)
+ * must agree on, so they live here once. */
+typedef struct {
+    bool reacted;           /* an executor accepted it already */
+    bool extension_pending; /* a request waits for a supervisor */
+} dom_appeal_facts;
+
+typedef enum {
+    DOM_MAY,                  /* allowed; *to is the status after */
+    DOM_MAY_NOT_STATE,        /* the lifecycle table refuses it */
+    DOM_MAY_NOT_ACCEPTED,     /* accept: accepted already */
+    DOM_MAY_NOT_PENDING,      /* request_extension: one waits already */
+    DOM_MAY_NOT_NO_EXTENSION, /* approve/refuse: nothing waits */
+} dom_may;
+
+dom_may dom_action_check(dom_status from, dom_action a, const dom_appeal_facts *f,
+                         dom_status *to);
+
 /* Open = the deadlines still run (not done/closed/rejected/forwarded/duplicate). */
 bool dom_status_is_open(dom_status s);
 /* Final = nothing more can happen (closed, rejected, forwarded, duplicate). */

@@ -183,10 +183,34 @@ static void test_open_and_final(void **state)
     }
 }
 
+static void test_action_check_beyond_the_table(void **state)
+{
+    (void)state;
+    dom_status to;
+    dom_appeal_facts none = {0}, reacted = {.reacted = true}, pending = {.extension_pending = true};
+    assert_int_equal(dom_action_check(DOM_ST_ASSIGNED, DOM_ACT_ACCEPT, &none, &to), DOM_MAY);
+    assert_int_equal(to, DOM_ST_ASSIGNED);
+    assert_int_equal(dom_action_check(DOM_ST_ASSIGNED, DOM_ACT_ACCEPT, &reacted, &to),
+                     DOM_MAY_NOT_ACCEPTED);
+    assert_int_equal(dom_action_check(DOM_ST_IN_PROGRESS, DOM_ACT_REQUEST_EXTENSION, &none, &to),
+                     DOM_MAY);
+    assert_int_equal(dom_action_check(DOM_ST_IN_PROGRESS, DOM_ACT_REQUEST_EXTENSION, &pending, &to),
+                     DOM_MAY_NOT_PENDING);
+    assert_int_equal(dom_action_check(DOM_ST_IN_PROGRESS, DOM_ACT_APPROVE_EXTENSION, &none, &to),
+                     DOM_MAY_NOT_NO_EXTENSION);
+    assert_int_equal(dom_action_check(DOM_ST_IN_PROGRESS, DOM_ACT_REFUSE_EXTENSION, &pending, &to),
+                     DOM_MAY);
+    /* the table comes first: a closed appeal takes nothing, whatever the facts */
+    assert_int_equal(dom_action_check(DOM_ST_CLOSED, DOM_ACT_APPROVE_EXTENSION, &pending, &to),
+                     DOM_MAY_NOT_STATE);
+    assert_int_equal(dom_action_check(DOM_ST_DONE, DOM_ACT_ACCEPT, &none, &to), DOM_MAY_NOT_STATE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_allowed_transition),
+        cmocka_unit_test(test_action_check_beyond_the_table),
         cmocka_unit_test(test_everything_else_refused),
         cmocka_unit_test(test_forbidden_samples),
         cmocka_unit_test(test_happy_path_and_reopen),
