@@ -84,8 +84,6 @@ static json_t *change(const char *key, json_t *old, json_t *new_value) {
     return json_pack("{s:{s:o}, s:{s:o}}", "old", key, old, "new", key, new_value);
 }
 
-static json_t *jstr(const char *s) { return s && *s ? json_string(s) : json_null(); }
-
 static void field_error(act_ctx *x, const char *field, const char *code, const char *detail) {
     json_object_set_new(x->fields, field,
                         json_pack("{s:s, s:s}", "code", code, "detail", detail ? detail : ""));
@@ -99,7 +97,7 @@ static int do_assign(db_conn *c, act_ctx *x, store_wf *w) {
         field_error(x, "organisation", "unknown_organisation", org);
         return DB_OK;
     }
-    json_t *data = change("organisation", jstr(w->organisation), jstr(org));
+    json_t *data = change("organisation", view_opt(w->organisation), view_opt(org));
     if (strcmp(org, w->organisation) != 0) {
         w->reacted_at = 0;
         w->assignee_id = 0;
@@ -115,7 +113,7 @@ static int do_assign(db_conn *c, act_ctx *x, store_wf *w) {
  * at once (they must accept anew), or the contact center's triage when no
  * rule names one. */
 static int reroute(db_conn *c, act_ctx *x, store_wf *w, const char *org) {
-    json_t *data = change("organisation", jstr(w->organisation), jstr(org));
+    json_t *data = change("organisation", view_opt(w->organisation), view_opt(org));
     str_copy(w->organisation, sizeof w->organisation, org);
     w->reacted_at = 0;
     w->assignee_id = 0;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "api/views.h"
 #include "util/banned.h"
 
 #define Q_MIN 2
@@ -18,8 +19,6 @@
 static json_t *num_or_null(bool has, double v) {
     return has ? json_real(round(v * 1e6) / 1e6) : json_null();
 }
-
-static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
 
 static json_t *suggestion_json(const addr_suggestion *s) {
     char street[512], label[600], old_label[600];
@@ -36,9 +35,9 @@ static json_t *suggestion_json(const addr_suggestion *s) {
         old = json_string(old_label);
     }
     return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:o}", "street", s->street, "kind",
-                     addr_kind_name(s->kind), "house", str_or_null(s->house), "district",
-                     str_or_null(s->district), "lat", num_or_null(s->has_coords, s->lat), "lon",
-                     num_or_null(s->has_coords, s->lon), "old_name", str_or_null(s->old_name),
+                     addr_kind_name(s->kind), "house", view_opt(s->house), "district",
+                     view_opt(s->district), "lat", num_or_null(s->has_coords, s->lat), "lon",
+                     num_or_null(s->has_coords, s->lon), "old_name", view_opt(s->old_name),
                      "label_uk", label, "label_uk_old", old);
 }
 

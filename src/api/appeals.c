@@ -251,7 +251,7 @@ void api_appeal_create(http_req *req) {
     /* The hotline channel is the operators': a resident's own page or app
      * cannot claim a call was registered. */
     api_staff who;
-    bool staff = http_cookie(req, "kontakt_session") && api_staff_peek(req, &who) &&
+    bool staff = api_staff_peek(req, &who) &&
                  dom_role_has(who.role, DOM_RIGHT_CONSOLE);
     char actor[80] = "";
     if (staff) api_staff_actor(&who, actor, sizeof actor);

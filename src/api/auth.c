@@ -14,6 +14,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include "api/views.h"
 #include "util/banned.h"
 
 #define COOKIE "kontakt_session"
@@ -134,7 +135,7 @@ static json_t *session_json(const api_staff *who, const char *token, int64_t idl
     time_format_iso(until, abs_text, sizeof abs_text);
     return json_pack("{s:{s:s, s:s, s:s, s:o}, s:s, s:s, s:s}", "user", "login", who->login, "name",
                      who->name, "role", dom_role_name(who->role), "organisation",
-                     who->organisation[0] ? json_string(who->organisation) : json_null(),
+                     view_opt(who->organisation),
                      "csrf_token", csrf, "idle_expires_at", idle_text, "expires_at", abs_text);
 }
 

@@ -56,14 +56,14 @@ static json_t *history_json(const dom_catalog *cat, const char *phone, const his
                                "type", view_type(cat, a->category, a->type), "created_at",
                                view_time(a->created_at), "resolution_due_at",
                                view_time(a->resolution_due_at), "address",
-                               a->address ? json_string(a->address) : json_null()));
+                               view_opt(a->address)));
     }
     for (int i = 0; i < t->n_consultations; i++) {
         const store_consultation *k = &t->consultations[i];
         json_array_append_new(
             consultations,
             json_pack("{s:I, s:s, s:o, s:o, s:s}", "id", (json_int_t)k->id, "topic", k->topic,
-                      "note", k->note ? json_string(k->note) : json_null(), "created_at",
+                      "note", view_opt(k->note), "created_at",
                       view_time(k->created_at), "operator", k->operator_login));
     }
     return json_pack("{s:s, s:o, s:o}", "phone", phone, "appeals", appeals, "consultations",

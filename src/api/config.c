@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "api/views.h"
 #include "util/banned.h"
 
 static json_t *emergency_numbers(void) {
@@ -48,8 +49,6 @@ static json_t *org_json(const dom_catalog *cat, const char *code) {
     return o ? api_named(o->code, o->name_uk, o->name_en) : json_null();
 }
 
-static json_t *opt_string(const char *s) { return s && *s ? json_string(s) : json_null(); }
-
 static json_t *build_categories(const dom_catalog *cat) {
     json_t *list = json_array();
     for (size_t i = 0; i < cat->n_cats; i++) {
@@ -65,8 +64,8 @@ static json_t *build_categories(const dom_catalog *cat) {
                                  ty->code, "name_uk", ty->name_uk, "name_en", ty->name_en,
                                  "priority", dom_priority_name(ty->priority), "reaction",
                                  reaction, "resolution", resolution, "alert_phone",
-                                 opt_string(ty->alert_phone), "hint_uk", opt_string(ty->hint_uk),
-                                 "hint_en", opt_string(ty->hint_en), "organisation",
+                                 view_opt(ty->alert_phone), "hint_uk", view_opt(ty->hint_uk),
+                                 "hint_en", view_opt(ty->hint_en), "organisation",
                                  org_json(cat, ty->organisation)));
         }
         json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:o, s:o}", "code", c->code,

@@ -71,7 +71,7 @@ static json_t *item_json(app_ctx *app, const store_queue_item *it, int64_t now) 
         "reacted", reacted, "reaction_overdue", reaction_overdue, "resolution_overdue",
         resolution_overdue, "flagged", it->flagged, "reopen_count", it->reopen_count,
         "next_deadline_at", view_time(it->next_deadline_at));
-    json_object_set_new(j, "address", it->address ? json_string(it->address) : json_null());
+    json_object_set_new(j, "address", view_opt(it->address));
     json_object_set_new(j, "escalated_at",
                         it->escalated_at ? view_time(it->escalated_at) : json_null());
     if (it->ext_reason) json_object_set_new(j, "extension", extension_json(it));

@@ -30,6 +30,8 @@ bool api_staff_session(http_req *req, api_staff *who);
 
 /* True when the request has a valid staff session and, for a method other
  * than GET/HEAD, the right X-CSRF-Token (no answer is given either way).
+ * Without a session cookie of the right length it reads no database, so
+ * residents' requests pay nothing for it.
  * Used by intake to exempt the hotline from the per-address rate limit and
  * to allow the "phone" channel. */
 bool api_staff_peek(http_req *req, api_staff *who);

@@ -49,8 +49,6 @@ bool api_staff_may_view(const api_staff *who, const char *organisation) {
 }
 
 static json_t *opt_time(int64_t ms) { return ms ? view_time(ms) : json_null(); }
-static json_t *opt_str(const char *s) { return s ? json_string(s) : json_null(); }
-
 static json_t *events_json(const store_staff_event *ev, int n) {
     json_t *list = json_array();
     for (int i = 0; i < n; i++) {
@@ -58,7 +56,7 @@ static json_t *events_json(const store_staff_event *ev, int n) {
         json_array_append_new(
             list, json_pack("{s:o, s:s, s:s, s:b, s:s, s:o, s:o}", "at", view_time(ev[i].at),
                             "kind", ev[i].kind, "status", ev[i].status, "public", ev[i].public,
-                            "actor", ev[i].actor, "note", opt_str(ev[i].note), "data",
+                            "actor", ev[i].actor, "note", view_opt(ev[i].note), "data",
                             data ? data : json_null()));
     }
     return list;
@@ -80,7 +78,7 @@ static json_t *extensions_json(const store_extension *x, int n, bool *pending) {
                             view_time(x[i].created_at), "requested_by",
                             api_staff_person(x[i].by_login, x[i].by_name), "decided_by",
                             decided, "decided_at", opt_time(x[i].decided_at), "decision_note",
-                            opt_str(x[i].decision_note)));
+                            view_opt(x[i].decision_note)));
     }
     return list;
 }
@@ -133,10 +131,10 @@ static json_t *appeal_fields(app_ctx *app, const store_appeal *a) {
     json_object_set_new(j, "channel", json_string(a->channel));
     json_object_set_new(j, "description", json_string(a->description));
     json_object_set_new(j, "location", json_pack("{s:f, s:f, s:o}", "lat", a->lat, "lon", a->lon,
-                                                 "address", opt_str(a->address)));
+                                                 "address", view_opt(a->address)));
     json_object_set_new(j, "applicant",
                         json_pack("{s:s, s:s, s:o}", "name", a->applicant_name, "phone",
-                                  a->applicant_phone, "email", opt_str(a->applicant_email)));
+                                  a->applicant_phone, "email", view_opt(a->applicant_email)));
     json_object_set_new(j, "flagged", json_boolean(a->flagged));
     json_object_set_new(j, "rating", a->rating ? json_integer(a->rating) : json_null());
     json_object_set_new(j, "reopen_count", json_integer(a->reopen_count));

@@ -9,7 +9,7 @@ static json_t *timeline(const store_event *ev, int n) {
     for (int i = 0; i < n; i++)
         json_array_append_new(list, json_pack("{s:o, s:s, s:s, s:o}", "at", view_time(ev[i].at),
                                               "kind", ev[i].kind, "status", ev[i].status, "note",
-                                              ev[i].note ? json_string(ev[i].note) : json_null()));
+                                              view_opt(ev[i].note)));
     return list;
 }
 
@@ -76,7 +76,7 @@ void api_track_get(http_req *req) {
         json_object_set_new(j, "description", json_string(a.description));
         json_object_set_new(j, "location",
                             json_pack("{s:f, s:f, s:o}", "lat", a.lat, "lon", a.lon, "address",
-                                      a.address ? json_string(a.address) : json_null()));
+                                      view_opt(a.address)));
     }
     json_object_set_new(j, "timeline", timeline(ev, n));
     json_object_set_new(j, "merged_into", parent ? parent : json_null());

@@ -6,6 +6,7 @@
 #include "util/timeutil.h"
 #include <sodium.h>
 #include <string.h>
+#include "api/views.h"
 #include "util/banned.h"
 
 static json_t *user_json(const store_user *u) {
@@ -13,7 +14,7 @@ static json_t *user_json(const store_user *u) {
     time_format_iso(u->created_at, created, sizeof created);
     return json_pack("{s:s, s:s, s:s, s:o, s:b, s:b, s:s}", "login", u->login, "name", u->name,
                      "role", u->role, "organisation",
-                     u->organisation[0] ? json_string(u->organisation) : json_null(), "active",
+                     view_opt(u->organisation), "active",
                      u->active, "totp", u->totp_secret[0] != '\0', "created_at", created);
 }
 

@@ -19,6 +19,8 @@ json_t *view_org(const dom_catalog *cat, const char *code) {
     return o ? api_named(o->code, o->name_uk, o->name_en) : api_named(code, code, code);
 }
 
+json_t *view_opt(const char *s) { return s && *s ? json_string(s) : json_null(); }
+
 json_t *view_time(int64_t ms) {
     char t[32];
     time_format_iso(ms, t, sizeof t);

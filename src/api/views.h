@@ -9,6 +9,8 @@ json_t *view_category(const dom_catalog *cat, const char *code);
 json_t *view_type(const dom_catalog *cat, const char *category, const char *code);
 json_t *view_org(const dom_catalog *cat, const char *code);
 json_t *view_time(int64_t ms);
+/* A text, or null when it is NULL or empty (absent optional fields). */
+json_t *view_opt(const char *s);
 /* The public view: never personal data; coordinates rounded to ~10 m. */
 json_t *view_public(const dom_catalog *cat, const store_appeal *a);
 #endif

@@ -77,8 +77,8 @@ static void parse_query(http_req *req, vquery *v, json_t *fields) {
 static json_t *item_json(const store_violation *v) {
     return json_pack("{s:s, s:o, s:s, s:o, s:o, s:o}", "appeal", v->number, "organisation",
                      api_named(v->org_code, v->org_uk, v->org_en), "kind", v->kind, "user",
-                     *v->login ? json_string(v->login) : json_null(), "at", view_time(v->at),
-                     "note", v->note ? json_string(v->note) : json_null());
+                     view_opt(v->login), "at", view_time(v->at),
+                     "note", view_opt(v->note));
 }
 
 /* One CSV cell (RFC 4180). A cell a spreadsheet would read as a formula
