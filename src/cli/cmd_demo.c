@@ -5,7 +5,6 @@
 #include "cli/cli.h"
 #include "domain/deadline.h"
 #include "domain/lifecycle.h"
-#include "domain/watch.h"
 #include "store/store.h"
 #include "util/rand.h"
 #include "util/timeutil.h"
@@ -225,12 +224,6 @@ static int insert_one(db_conn *c, rng *r, const demo_batch *b, const dom_categor
     for (int i = 0; i < n && rc == DB_OK; i++)
         rc = store_event_add(c, id, ev[i].at, ev[i].kind, ev[i].status, ev[i].public,
                              ev[i].actor, NULL, NULL);
-    dom_status s;
-    dom_watch w = {.open = dom_status_parse(st.status, &s) && dom_status_is_open(s),
-                   .reacted = st.reacted_at != 0, .reaction_due = reaction_due,
-                   .resolution_due = resolution_due, .reaction_overdue = st.reaction_overdue,
-                   .resolution_overdue = st.resolution_overdue};
-    st.next_check_at = dom_watch_next(&w);
     return rc == DB_OK ? store_appeal_set_state(c, id, &st) : rc;
 }
 

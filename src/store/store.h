@@ -112,7 +112,6 @@ typedef struct {
     const char *status;
     int64_t reacted_at, done_at, closed_at; /* 0: none */
     bool reaction_overdue, resolution_overdue;
-    int64_t next_check_at; /* ignored: recomputed from the columns (store_watch_recompute) */
     int64_t updated_at;
 } store_state;
 int store_appeal_set_state(db_conn *c, int64_t id, const store_state *s);

@@ -187,7 +187,7 @@ static void test_sweeper_skips_closed(void **state) {
     db_conn *c = *state;
     ins in = insert_at(c, T0);
     store_state st = {.status = "closed", .reacted_at = T0 + 1000, .done_at = T0 + 2000,
-                      .closed_at = T0 + 3000, .next_check_at = INT64_MIN, .updated_at = T0 + 3000};
+                      .closed_at = T0 + 3000, .updated_at = T0 + 3000};
     assert_int_equal(c->drv->begin(c->conn, true), DB_OK);
     assert_int_equal(store_appeal_set_state(c, in.id, &st), DB_OK);
     assert_int_equal(c->drv->commit(c->conn), DB_OK);
