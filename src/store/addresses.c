@@ -44,13 +44,8 @@ static void build_sql(void) {
 }
 
 int store_streets_count(db_conn *c, int64_t *n) {
-    db_rows *r = NULL;
-    int rc = db_query(c, SQL_COUNT, NULL, 0, &r);
-    if (rc != DB_OK) return rc;
-    rc = db_next(c, r);
-    *n = rc == 1 ? c->drv->col_int(r, 0) : 0;
-    db_rows_free(c, r);
-    return rc == 1 ? DB_OK : rc < 0 ? rc : DB_ERR;
+    *n = 0;
+    return store_query_int(c, SQL_COUNT, NULL, 0, n);
 }
 
 int store_street_upsert(db_conn *c, const char *name, const char *kind, const char *district,

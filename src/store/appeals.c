@@ -47,16 +47,6 @@ static const char *SQL_IDEM_PUT =
     "INSERT INTO idempotency_keys (key_hash, request_hash, status, body, created_at)"
     " VALUES (?, ?, ?, ?, ?)";
 
-static int one_int(db_conn *c, const char *sql, const db_val *p, int n, int64_t *out) {
-    db_rows *r = NULL;
-    int rc = db_query(c, sql, p, n, &r);
-    if (rc != DB_OK) return rc;
-    rc = db_next(c, r);
-    if (rc == 1) *out = c->drv->col_int(r, 0);
-    db_rows_free(c, r);
-    return rc == 1 ? DB_OK : rc == 0 ? DB_NOT_FOUND : rc;
-}
-
 int store_event_add(db_conn *c, int64_t appeal_id, int64_t at, const char *kind,
                     const char *status, bool public, const char *actor, const char *note,
                     const char *data) {
@@ -69,7 +59,7 @@ int store_appeal_insert(db_conn *c, const store_new_appeal *a, int64_t *id, char
     int64_t year = a->year;
     int64_t seq = 0;
     db_val y[] = {db_int(year)};
-    int rc = one_int(c, SQL_NEXT_SEQ, y, 1, &seq);
+    int rc = store_query_int(c, SQL_NEXT_SEQ, y, 1, &seq);
     if (rc != DB_OK) return rc == DB_NOT_FOUND ? DB_ERR : rc;
     /* YYYY-NNNNNN; a year past 999,999 appeals grows to more digits. */
     if (seq < 1 || seq > 999999999 || year < 1000 || year > 9999) return DB_ERR;
@@ -88,7 +78,7 @@ int store_appeal_insert(db_conn *c, const store_new_appeal *a, int64_t *id, char
                   db_int(a->reaction_due_at), db_int(a->resolution_due_at),
                   next == INT64_MIN ? db_null() : db_int(next),
                   db_int(a->trial), db_text(a->district)};
-    rc = one_int(c, SQL_INSERT, p, (int)(sizeof p / sizeof p[0]), id);
+    rc = store_query_int(c, SQL_INSERT, p, (int)(sizeof p / sizeof p[0]), id);
     if (rc != DB_OK) return rc == DB_NOT_FOUND ? DB_ERR : rc;
     const char *actor = a->actor ? a->actor : "applicant";
     if (!a->assigned)
@@ -215,7 +205,7 @@ int store_appeal_set_state(db_conn *c, int64_t id, const store_state *s) {
     return rc == DB_OK ? store_watch_recompute(c, id, s->updated_at) : rc;
 }
 
-int store_count_appeals(db_conn *c, int64_t *n) { return one_int(c, SQL_COUNT, NULL, 0, n); }
+int store_count_appeals(db_conn *c, int64_t *n) { return store_query_int(c, SQL_COUNT, NULL, 0, n); }
 
 int store_idem_get(db_conn *c, const char *key_hash, char request_hash[65], int *status,
                    char **body) {

@@ -107,3 +107,13 @@ int store_checkpoint(db_conn *c) {
     if (c->drv->kind != DB_KIND_SQLITE) return DB_OK;
     return c->drv->exec_script(c->conn, "PRAGMA wal_checkpoint(PASSIVE)");
 }
+
+int store_query_int(db_conn *c, const char *sql, const db_val *p, int n, int64_t *out) {
+    db_rows *r = NULL;
+    int rc = db_query(c, sql, p, n, &r);
+    if (rc != DB_OK) return rc;
+    rc = db_next(c, r);
+    if (rc == 1) *out = c->drv->col_int(r, 0);
+    db_rows_free(c, r);
+    return rc == 1 ? DB_OK : rc == 0 ? DB_NOT_FOUND : rc;
+}

@@ -50,13 +50,7 @@ int store_districts_load(db_conn *c, dom_districts *out, char *err, size_t err_c
 }
 
 int store_districts_count(db_conn *c, int64_t *n) {
-    db_rows *r = NULL;
-    int rc = db_query(c, SQL_DISTRICTS_COUNT, NULL, 0, &r);
-    if (rc != DB_OK) return rc;
-    rc = db_next(c, r);
-    if (rc == 1) *n = c->drv->col_int(r, 0);
-    db_rows_free(c, r);
-    return rc == 1 ? DB_OK : rc == 0 ? DB_ERR : rc;
+    return store_query_int(c, SQL_DISTRICTS_COUNT, NULL, 0, n);
 }
 
 int store_routing_replace(db_conn *c, const dom_routing *rules) {

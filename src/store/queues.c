@@ -93,16 +93,6 @@ static void read_item(db_conn *c, db_rows *r, bool ext, store_queue_item *it) {
     str_copy(it->ext_name, sizeof it->ext_name, d->col_text(r, 24));
 }
 
-static int count_rows(db_conn *c, const char *sql, const db_val *p, int n, int64_t *total) {
-    db_rows *r = NULL;
-    int rc = db_query(c, sql, p, n, &r);
-    if (rc != DB_OK) return rc;
-    rc = db_next(c, r);
-    if (rc == 1) *total = c->drv->col_int(r, 0);
-    db_rows_free(c, r);
-    return rc == 1 ? DB_OK : rc == 0 ? DB_ERR : rc;
-}
-
 int store_queue_list(db_conn *c, store_queue q, const char *org, int limit, int offset,
                      store_queue_item **items, int *n, int64_t *total) {
     *items = NULL;
@@ -112,7 +102,7 @@ int store_queue_list(db_conn *c, store_queue q, const char *org, int limit, int 
     db_val p[3];
     int np = 0;
     if (queries[q].org_param) p[np++] = db_text(org);
-    int rc = count_rows(c, queries[q].count, p, np, total);
+    int rc = store_query_int(c, queries[q].count, p, np, total); /* COUNT: always a row */
     if (rc != DB_OK || *total <= offset) return rc;
     p[np++] = db_int(limit);
     p[np++] = db_int(offset);

@@ -18,6 +18,11 @@
 typedef int (*store_tx_fn)(db_conn *c, void *ctx);
 int store_tx(db_conn *c, bool write, store_tx_fn fn, void *ctx);
 
+/* Runs a query whose first row's first column is an integer (a COUNT, a
+ * RETURNING id, a MAX): DB_OK with *out, DB_NOT_FOUND when there is no
+ * row, or the error. */
+int store_query_int(db_conn *c, const char *sql, const db_val *p, int n, int64_t *out);
+
 /* SQLite: copies the WAL into the database without blocking anyone
  * (PASSIVE). PostgreSQL: nothing to do. */
 int store_checkpoint(db_conn *c);

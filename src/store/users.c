@@ -90,13 +90,7 @@ int store_user_insert(db_conn *c, const store_user *u, int64_t *id) {
 }
 
 int store_users_count(db_conn *c, int64_t *n) {
-    db_rows *r = NULL;
-    int rc = db_query(c, "SELECT COUNT(*) FROM users", NULL, 0, &r);
-    if (rc != DB_OK) return rc;
-    rc = db_next(c, r);
-    if (rc == 1) *n = c->drv->col_int(r, 0);
-    db_rows_free(c, r);
-    return rc == 1 ? DB_OK : DB_ERR;
+    return store_query_int(c, "SELECT COUNT(*) FROM users", NULL, 0, n);
 }
 
 int store_user_by_login(db_conn *c, const char *login, store_user *out) {

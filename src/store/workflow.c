@@ -87,12 +87,7 @@ static int load(db_conn *c, const char *sql, const char *key, store_wf *out) {
     }
     db_rows_free(c, r);
     if (rc < 0) return rc;
-    rc = db_query(c, SQL_APPROVED, q, 1, &r);
-    if (rc != DB_OK) return rc;
-    rc = db_next(c, r);
-    if (rc == 1) out->ext_approved_due_at = c->drv->col_int(r, 0);
-    db_rows_free(c, r);
-    return rc < 0 ? rc : DB_OK;
+    return store_query_int(c, SQL_APPROVED, q, 1, &out->ext_approved_due_at); /* MAX: a row */
 }
 
 int store_wf_load(db_conn *c, const char *number, store_wf *out) {
