@@ -133,10 +133,16 @@ static json_t *session_json(const api_staff *who, const char *token, int64_t idl
     char idle_text[40], abs_text[40];
     time_format_iso(idle_until, idle_text, sizeof idle_text);
     time_format_iso(until, abs_text, sizeof abs_text);
-    return json_pack("{s:{s:s, s:s, s:s, s:o}, s:s, s:s, s:s}", "user", "login", who->login, "name",
-                     who->name, "role", dom_role_name(who->role), "organisation",
-                     view_opt(who->organisation),
-                     "csrf_token", csrf, "idle_expires_at", idle_text, "expires_at", abs_text);
+    json_t *j = json_pack("{s:{s:s, s:s, s:s, s:o}, s:s, s:s, s:s}", "user", "login", who->login,
+                          "name", who->name, "role", dom_role_name(who->role), "organisation",
+                          view_opt(who->organisation), "csrf_token", csrf, "idle_expires_at", idle_text, "expires_at", abs_text);
+    /* The pages ask for rights, never for roles: the table stays in one place. */
+    json_t *rights = json_array();
+    for (int r = 0; r < DOM_RIGHT_COUNT; r++)
+        if (dom_role_has(who->role, (dom_right)r))
+            json_array_append_new(rights, json_string(dom_right_name((dom_right)r)));
+    json_object_set_new(j, "rights", rights);
+    return j;
 }
 
 static void set_cookie(http_req *req, const char *token, long max_age) {

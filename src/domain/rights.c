@@ -10,6 +10,13 @@ static const char *const role_names[DOM_ROLE_COUNT] = {
     [DOM_ROLE_ANALYST] = "analyst",       [DOM_ROLE_ADMIN] = "admin",
 };
 
+static const char *const right_names[DOM_RIGHT_COUNT] = {
+    [DOM_RIGHT_CONSOLE] = "console",           [DOM_RIGHT_VIEW_APPEALS] = "view_appeals",
+    [DOM_RIGHT_VIEW_OWN_ORG] = "view_own_org", [DOM_RIGHT_QUEUE_TRIAGE] = "queue_triage",
+    [DOM_RIGHT_QUEUE_ORG] = "queue_org",       [DOM_RIGHT_QUEUE_CONTROL] = "queue_control",
+    [DOM_RIGHT_REPORTS] = "reports",           [DOM_RIGHT_USERS] = "users",
+};
+
 #define R(x) (1u << (x))
 /* Each role's rights; docs/STAFF.md shows the same table. */
 static const unsigned role_rights[DOM_ROLE_COUNT] = {
@@ -47,6 +54,11 @@ static const struct {
 const char *dom_role_name(dom_role r) {
     if ((int)r < 0 || r >= DOM_ROLE_COUNT) return "unknown";
     return role_names[r];
+}
+
+const char *dom_right_name(dom_right r) {
+    if ((int)r < 0 || r >= DOM_RIGHT_COUNT) return "unknown";
+    return right_names[r];
 }
 
 bool dom_role_parse(const char *text, dom_role *out) {

@@ -28,6 +28,7 @@ typedef enum {
 } dom_right;
 
 const char *dom_role_name(dom_role r); /* "operator", ... */
+const char *dom_right_name(dom_right r); /* "console", ... (the session answer lists them) */
 bool dom_role_parse(const char *text, dom_role *out);
 bool dom_role_has(dom_role r, dom_right right);
 /* Roles whose accounts must have a TOTP second factor. */

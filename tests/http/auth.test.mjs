@@ -18,6 +18,8 @@ test('login sets an HttpOnly SameSite cookie, answers the user and a CSRF token;
   assert.equal(res.status, 200, res.text);
   assertSchema('StaffSession', res.body);
   assert.deepEqual(res.body.user, { login: 'op-a', name: 'Оксана Оператор', role: 'operator', organisation: null });
+  // the rights of the role, from the server's one table: pages show and hide by these
+  assert.deepEqual(res.body.rights, ['console', 'view_appeals']);
   const cookie = res.headers.get('set-cookie');
   assert.match(cookie, /^kontakt_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200$/);
   const token = cookie.split(';')[0].split('=')[1];

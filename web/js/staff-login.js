@@ -31,9 +31,11 @@ function waitText(seconds) {
   return st('login.wait', { n });
 }
 
-function go(user) {
+// Signed in (answer: the login or /auth/me session): to `next`, or home.
+function go(answer) {
   const next = safeNext(new URLSearchParams(location.search).get('next'));
-  location.assign(next && !next.startsWith('/staff/login.html') ? next : homeOf(user.role));
+  const loop = next && new URL(next).pathname === '/staff/login.html';
+  location.assign(next && !loop ? next : homeOf(answer.user.role, answer.rights));
 }
 
 async function submit(ev) {
@@ -60,7 +62,7 @@ async function submit(ev) {
     return fail(st('err.network'));
   }
   button.disabled = false;
-  if (r.ok && r.data && r.data.user) return go(r.data.user);
+  if (r.ok && r.data && r.data.user) return go(r.data);
   const err = (r.data && r.data.error) || {};
   const msg = err.message || st('err.server', { status: r.status });
   if (err.code === 'totp_required') {
@@ -94,7 +96,7 @@ async function main() {
   // Already signed in (a bookmarked login page): straight on.
   try {
     const r = await api('/api/v1/auth/me');
-    if (r.ok && r.data && r.data.user) go(r.data.user);
+    if (r.ok && r.data && r.data.user) go(r.data);
   } catch { /* stay here */ }
 }
 

@@ -15,11 +15,12 @@ const $ = (id) => document.getElementById(id);
 const POLL_MS = 3000;
 const PAGE = 50;
 
-const QUEUES = {
-  dispatcher: ['triage', 'organisation'],
-  executor: ['organisation'],
-  supervisor: ['escalations', 'extensions', 'disputed', 'triage', 'organisation'],
-};
+// Each queue and the right that opens it (the session lists the caller's
+// rights), in the order the tabs show them.
+const QUEUES = [
+  ['escalations', 'queue_control'], ['extensions', 'queue_control'], ['disputed', 'queue_control'],
+  ['triage', 'queue_triage'], ['organisation', 'queue_org'],
+];
 
 let tabs = [];
 let queue = null;
@@ -518,7 +519,7 @@ function fillOrgFilter() {
 
 async function main() {
   const user = await initStaff('queue');
-  tabs = QUEUES[user.role] || [];
+  tabs = QUEUES.filter(([, right]) => session.rights.includes(right)).map(([name]) => name);
   try { [config, categories] = await Promise.all([getConfig(), getCategories()]); } catch { categories = []; }
   orgs = rememberOrgs(categories).sort((x, y) => nameOf(x).localeCompare(nameOf(y), lang()));
   fillOrgFilter();

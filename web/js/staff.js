@@ -29,28 +29,33 @@ export function applyStaffText(root = document) {
   }
 }
 
-// The pages of the staff area and who may open them (docs/STAFF.md, rights).
+// The pages of the staff area and the rights that open them: the session
+// answer lists the caller's rights (the server's one table, docs/STAFF.md),
+// so the pages never copy which role may do what.
 export const PAGES = [
-  { id: 'operator', href: '/staff/operator.html', roles: ['operator', 'dispatcher', 'supervisor'] },
-  { id: 'queue', href: '/staff/queue.html', roles: ['dispatcher', 'executor', 'supervisor'] },
-  { id: 'reports', href: '/staff/reports.html', roles: ['supervisor', 'analyst', 'admin'] },
-  { id: 'users', href: '/staff/users.html', roles: ['admin'] },
+  { id: 'operator', href: '/staff/operator.html', rights: ['console'] },
+  { id: 'queue', href: '/staff/queue.html', rights: ['queue_org', 'queue_triage', 'queue_control'] },
+  { id: 'reports', href: '/staff/reports.html', rights: ['reports'] },
+  { id: 'users', href: '/staff/users.html', rights: ['users'] },
 ];
 
+// Where each role starts (a preference, not a right: a role's home must
+// also be one of the pages its rights open; otherwise the first one).
 const HOME = {
   operator: 'operator', dispatcher: 'queue', executor: 'queue',
   supervisor: 'queue', analyst: 'reports', admin: 'users',
 };
 
-export function homeOf(role) {
-  const p = PAGES.find((x) => x.id === HOME[role]);
+export const mayOpen = (rights, pageId) => {
+  const p = PAGES.find((x) => x.id === pageId);
+  return Boolean(p && Array.isArray(rights) && p.rights.some((r) => rights.includes(r)));
+};
+
+export function homeOf(role, rights) {
+  const open = PAGES.filter((p) => mayOpen(rights, p.id));
+  const p = open.find((x) => x.id === HOME[role]) || open[0];
   return p ? p.href : '/staff/login.html';
 }
-
-export const mayOpen = (role, pageId) => {
-  const p = PAGES.find((x) => x.id === pageId);
-  return Boolean(p && p.roles.includes(role));
-};
 
 // A `next` target only when it is a path on this site ("/x", not "//host").
 // The answer is the full URL, never the bare path: a path can normalise to
@@ -65,7 +70,7 @@ export function safeNext(text) {
   } catch { return null; }
 }
 
-export const session = { user: null, csrf: null };
+export const session = { user: null, csrf: null, rights: [] };
 
 export function toLogin() {
   const next = location.pathname + location.search + location.hash;
@@ -113,7 +118,7 @@ function renderHeader(pageId) {
   const u = session.user;
   const nav = document.getElementById('staff-nav');
   if (nav && u) {
-    nav.replaceChildren(...PAGES.filter((p) => p.roles.includes(u.role)).map((p) =>
+    nav.replaceChildren(...PAGES.filter((p) => mayOpen(session.rights, p.id)).map((p) =>
       el('li', {}, el('a', { href: p.href, 'aria-current': p.id === pageId ? 'page' : null, text: st('page.' + p.id) }))));
   }
   const who = document.getElementById('staff-who');
@@ -168,8 +173,9 @@ export async function initStaff(pageId) {
   }
   session.user = r.data.user;
   session.csrf = r.data.csrf_token;
-  if (pageId && !mayOpen(session.user.role, pageId)) {
-    location.replace(homeOf(session.user.role));
+  session.rights = Array.isArray(r.data.rights) ? r.data.rights : [];
+  if (pageId && !mayOpen(session.rights, pageId)) {
+    location.replace(homeOf(session.user.role, session.rights));
     return new Promise(() => {});
   }
   try { rememberOrgs(await getCategories()); } catch { /* codes instead of names */ }
