@@ -34,6 +34,19 @@ typedef struct {
     const char *trusted_proxy;    /* address of the reverse proxy in front, or NULL */
     const char *common_passwords; /* one common password a line (Debian john-data) */
     double warn_share; /* the sweeper warns at this share of each time (KONTAKT_WARN_SHARE) */
+    /* Residents, notifications, photos (docs/RESIDENTS.md). */
+    const char *var_dir;       /* writable: photos/, mail/ (KONTAKT_VAR_DIR, default var) */
+    const char *public_url;    /* links in messages (KONTAKT_PUBLIC_URL); NULL: http://127.0.0.1:<port> */
+    const char *smtp_url;      /* smtp://host:port or smtps://… (KONTAKT_SMTP_URL); NULL: Maildir */
+    const char *smtp_from;     /* KONTAKT_SMTP_FROM */
+    const char *smtp_user, *smtp_password; /* KONTAKT_SMTP_USER / _PASSWORD, NULL: no AUTH */
+    const char *smtp_tls;      /* KONTAKT_SMTP_TLS: "try" (default), "require", "off" */
+    const char *smtp_ca;       /* KONTAKT_SMTP_CA: a CA bundle file; NULL: the system's */
+    const char *sms_url;       /* TurboSMS send.json endpoint (KONTAKT_SMS_URL); NULL: no SMS */
+    const char *sms_token;     /* KONTAKT_SMS_TOKEN (Bearer) */
+    const char *sms_sender;    /* KONTAKT_SMS_SENDER (an alpha name registered with the provider) */
+    long photo_max_bytes;      /* KONTAKT_PHOTO_MAX_BYTES, default 10 MiB */
+    int photo_max_count;       /* KONTAKT_PHOTO_MAX_COUNT per appeal, default 5 */
 } kontakt_config;
 
 typedef struct sweeper sweeper;
@@ -54,6 +67,7 @@ typedef struct {
     struct addr_index *addresses; /* streets and houses, built at start; read-only */
     mapindex *map;           /* the public map's points (api/mapindex.h) */
     struct pw_list *passwords; /* common passwords, refused for staff (util/secret.h) */
+    struct outbox_job *outbox; /* the notification sender (jobs/outbox.h); woken after enqueue */
 } app_ctx;
 
 extern const http_route api_routes[];

@@ -155,6 +155,23 @@ void cli_config_defaults(kontakt_config *cfg) {
     cfg->warn_share = strtod(share, &end);
     if (end == share || *end || !dom_warn_share_ok(cfg->warn_share))
         cfg->warn_share = DOM_WARN_SHARE_DEFAULT;
+    cfg->var_dir = env_or("KONTAKT_VAR_DIR", "var");
+    cfg->public_url = getenv("KONTAKT_PUBLIC_URL");
+    cfg->smtp_url = getenv("KONTAKT_SMTP_URL");
+    cfg->smtp_from = env_or("KONTAKT_SMTP_FROM", "kontakt@localhost");
+    cfg->smtp_user = getenv("KONTAKT_SMTP_USER");
+    cfg->smtp_password = getenv("KONTAKT_SMTP_PASSWORD");
+    cfg->smtp_tls = env_or("KONTAKT_SMTP_TLS", "try");
+    cfg->smtp_ca = getenv("KONTAKT_SMTP_CA");
+    cfg->sms_url = getenv("KONTAKT_SMS_URL");
+    cfg->sms_token = getenv("KONTAKT_SMS_TOKEN");
+    cfg->sms_sender = env_or("KONTAKT_SMS_SENDER", "Kontakt");
+    long long bytes = 10 * 1024 * 1024;
+    str_to_ll(env_or("KONTAKT_PHOTO_MAX_BYTES", "10485760"), 1024, 100LL * 1024 * 1024, &bytes);
+    cfg->photo_max_bytes = (long)bytes;
+    long long count = 5;
+    str_to_ll(env_or("KONTAKT_PHOTO_MAX_COUNT", "5"), 1, 50, &count);
+    cfg->photo_max_count = (int)count;
 }
 
 char *cli_read_file(const char *path, size_t max) {
