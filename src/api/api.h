@@ -122,6 +122,20 @@ void api_users_list(http_req *req);
 void api_user_create(http_req *req);
 void api_user_update(http_req *req);
 
+/* Residents (resident.c, cabinet.c; docs/RESIDENTS.md) */
+void api_auth_code(http_req *req);
+void api_auth_code_verify(http_req *req);
+void api_me_get(http_req *req);
+void api_me_logout(http_req *req);
+void api_me_appeals(http_req *req);
+void api_me_appeal_get(http_req *req);
+void api_me_appeal_action(http_req *req);
+void api_me_subscribe(http_req *req);
+void api_me_unsubscribe(http_req *req);
+void api_me_preferences(http_req *req);
+void api_me_export(http_req *req);
+void api_me_close(http_req *req);
+
 /* Shared shapes */
 json_t *api_named(const char *code, const char *uk, const char *en);
 #endif

@@ -4,6 +4,7 @@
  * The cookie holds a 256-bit token; the database holds only its SHA-256.
  * The CSRF token is derived from the session token (SHA-256 of a fixed
  * prefix and the token), so it needs no storage and dies with the session. */
+#include "api/resident.h"
 #include "api/staff.h"
 #include "store/store.h"
 #include "store/users.h"
@@ -25,7 +26,7 @@
 #define FAIL_MAX_ACCOUNT 5
 #define FAIL_MAX_ADDRESS 20
 
-static void csrf_of(const char *token, char out[HASH_HEX_LEN + 1]) {
+void api_csrf_of(const char *token, char out[HASH_HEX_LEN + 1]) {
     char text[TOKEN_TEXT_LEN + 8];
     int n = snprintf(text, sizeof text, "csrf:%s", token);
     hash_hex(text, (size_t)n, out, HASH_HEX_LEN + 1);
@@ -84,14 +85,14 @@ static sess_result find_session(http_req *req, api_staff *who, char *token_out,
     return SESS_OK;
 }
 
-static bool safe_method(const http_req *req) {
+bool api_safe_method(const http_req *req) {
     return strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
 }
 
 /* The request's X-CSRF-Token matches the session of `token`. */
-static bool csrf_ok(http_req *req, const char *token) {
+bool api_csrf_ok(http_req *req, const char *token) {
     char want[HASH_HEX_LEN + 1];
-    csrf_of(token, want);
+    api_csrf_of(token, want);
     const char *got = http_header(req, "X-CSRF-Token");
     return got && strlen(got) == HASH_HEX_LEN && sodium_memcmp(got, want, HASH_HEX_LEN) == 0;
 }
@@ -103,7 +104,7 @@ bool api_staff_session(http_req *req, api_staff *who) {
         http_reply_error(req, r == SESS_NONE ? "auth_required" : "internal_error", NULL);
         return false;
     }
-    if (!safe_method(req) && !csrf_ok(req, token)) {
+    if (!api_safe_method(req) && !api_csrf_ok(req, token)) {
         http_reply_error(req, "csrf_failed", NULL);
         return false;
     }
@@ -122,14 +123,14 @@ bool api_staff_require(http_req *req, dom_right right, api_staff *who) {
 bool api_staff_peek(http_req *req, api_staff *who) {
     char token[TOKEN_TEXT_LEN + 1];
     if (find_session(req, who, token, NULL) != SESS_OK) return false;
-    return safe_method(req) || csrf_ok(req, token);
+    return api_safe_method(req) || api_csrf_ok(req, token);
 }
 
 /* --- the answers ------------------------------------------------------- */
 static json_t *session_json(const api_staff *who, const char *token, int64_t idle_until,
                             int64_t until) {
     char csrf[HASH_HEX_LEN + 1];
-    csrf_of(token, csrf);
+    api_csrf_of(token, csrf);
     char idle_text[40], abs_text[40];
     time_format_iso(idle_until, idle_text, sizeof idle_text);
     time_format_iso(until, abs_text, sizeof abs_text);

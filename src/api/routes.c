@@ -35,5 +35,17 @@ const http_route api_routes[] = {
     {"GET", "/api/v1/staff/appeals/{number}", api_staff_appeal_get, 0, false, false},
     {"GET", "/api/v1/callers/{phone}", api_caller_get, 0, false, false},
     {"POST", "/api/v1/consultations", api_consultation_create, 4096, true, false},
+    {"POST", "/api/v1/auth/code", api_auth_code, 1024, true, true},
+    {"POST", "/api/v1/auth/code/verify", api_auth_code_verify, 1024, true, true},
+    {"GET", "/api/v1/me", api_me_get, 0, false, false},
+    {"POST", "/api/v1/me/logout", api_me_logout, 0, false, false},
+    {"GET", "/api/v1/me/appeals", api_me_appeals, 0, false, false},
+    {"GET", "/api/v1/me/appeals/{number}", api_me_appeal_get, 0, false, false},
+    {"POST", "/api/v1/me/appeals/{number}/actions", api_me_appeal_action, 8192, true, false},
+    {"POST", "/api/v1/me/subscriptions", api_me_subscribe, 256, true, false},
+    {"POST", "/api/v1/me/subscriptions/{number}/delete", api_me_unsubscribe, 0, false, false},
+    {"POST", "/api/v1/me/preferences", api_me_preferences, 256, true, false},
+    {"GET", "/api/v1/me/export", api_me_export, 0, false, false},
+    {"POST", "/api/v1/me/close", api_me_close, 64, true, false},
 };
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

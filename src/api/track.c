@@ -35,6 +35,28 @@ static json_t *merged_into(app_ctx *app, db_conn *c, const store_appeal *child) 
     return j;
 }
 
+json_t *api_track_view(app_ctx *app, db_conn *c, const store_appeal *a, bool subscriber,
+                       int *rc) {
+    store_event *ev = NULL;
+    int n = 0;
+    *rc = store_events_public(c, a->id, &ev, &n);
+    if (*rc != DB_OK) return NULL;
+    json_t *parent = merged_into(app, c, a);
+    json_t *j = view_public(&app->catalog, a);
+    json_object_set_new(j, "district", api_district_json(app, a->district));
+    json_object_set_new(j, "subscriber", json_boolean(subscriber));
+    if (!subscriber) {
+        json_object_set_new(j, "description", json_string(a->description));
+        json_object_set_new(j, "location",
+                            json_pack("{s:f, s:f, s:o}", "lat", a->lat, "lon", a->lon, "address",
+                                      view_opt(a->address)));
+    }
+    json_object_set_new(j, "timeline", timeline(ev, n));
+    json_object_set_new(j, "merged_into", parent ? parent : json_null());
+    store_events_free(ev, n);
+    return j;
+}
+
 void api_track_get(http_req *req) {
     app_ctx *app = req->app;
     const char *token = req->params[0];
@@ -45,8 +67,6 @@ void api_track_get(http_req *req) {
     char hash[HASH_HEX_LEN + 1];
     hash_hex(token, strlen(token), hash, sizeof hash);
     store_appeal a;
-    store_event *ev = NULL;
-    int n = 0;
     db_conn *c = db_pool_acquire(app->pool);
     int rc = store_appeal_by_tracking(c, hash, &a);
     bool subscriber = false;
@@ -58,30 +78,16 @@ void api_track_get(http_req *req) {
         if (rc == DB_OK) rc = store_appeal_by_number(c, number, &a);
         subscriber = rc == DB_OK;
     }
-    json_t *parent = NULL;
+    json_t *j = NULL;
     if (rc == DB_OK) {
-        rc = store_events_public(c, a.id, &ev, &n);
-        if (rc != DB_OK) store_appeal_free(&a);
-        else parent = merged_into(app, c, &a);
+        j = api_track_view(app, c, &a, subscriber, &rc);
+        store_appeal_free(&a);
     }
     db_pool_release(app->pool, c);
     if (rc != DB_OK) {
         http_reply_error(req, rc == DB_NOT_FOUND ? "tracking_not_found" : "internal_error", NULL);
         return;
     }
-    json_t *j = view_public(&app->catalog, &a);
-    json_object_set_new(j, "district", api_district_json(app, a.district));
-    json_object_set_new(j, "subscriber", json_boolean(subscriber));
-    if (!subscriber) {
-        json_object_set_new(j, "description", json_string(a.description));
-        json_object_set_new(j, "location",
-                            json_pack("{s:f, s:f, s:o}", "lat", a.lat, "lon", a.lon, "address",
-                                      view_opt(a.address)));
-    }
-    json_object_set_new(j, "timeline", timeline(ev, n));
-    json_object_set_new(j, "merged_into", parent ? parent : json_null());
     http_reply_json(req, 200, j);
     json_decref(j);
-    store_events_free(ev, n);
-    store_appeal_free(&a);
 }

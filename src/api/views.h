@@ -13,4 +13,9 @@ json_t *view_time(int64_t ms);
 json_t *view_opt(const char *s);
 /* The public view: never personal data; coordinates rounded to ~10 m. */
 json_t *view_public(const dom_catalog *cat, const store_appeal *a);
+/* track.c: the applicant's view of a (the public view, the description
+ * and location unless a subscriber, the public timeline, merged_into),
+ * read on c; NULL with *rc on a database error. */
+json_t *api_track_view(app_ctx *app, db_conn *c, const store_appeal *a, bool subscriber,
+                       int *rc);
 #endif
