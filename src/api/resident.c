@@ -393,6 +393,9 @@ static int verify_tx(db_conn *c, void *ctx) {
     if (rc == DB_NOT_FOUND) x->error = "code_expired";
     if (rc != DB_OK) return rc == DB_NOT_FOUND ? DB_OK : rc;
     rc = account_of(c, x);
+    if (rc == DB_OK && !x->error)
+        rc = store_residents_expire(c, x->now - IDLE_MS, x->now - ABSOLUTE_MS,
+                                    x->now - 24 * 3600 * 1000LL);
     /* A refused join must not use up the code's row either: roll back. */
     return rc == DB_OK && x->error ? DB_NOT_FOUND : rc;
 }

@@ -86,6 +86,21 @@ static const char *SQL_CLOSE =
     "UPDATE residents SET phone = NULL, email = NULL, notify = 'none', closed_at = ?"
     " WHERE id = ?";
 
+int store_residents_expire(db_conn *c, int64_t idle_before, int64_t abs_before,
+                           int64_t old_before) {
+    db_val s[] = {db_int(idle_before), db_int(abs_before)};
+    db_val o[] = {db_int(old_before)};
+    int rc = db_query(c, "DELETE FROM resident_sessions WHERE last_seen_at < ? OR created_at < ?",
+                      s, 2, NULL);
+    if (rc == DB_OK) rc = db_query(c, "DELETE FROM login_codes WHERE created_at < ?", o, 1, NULL);
+    if (rc == DB_OK)
+        rc = db_query(c,
+                      "DELETE FROM login_failures WHERE scope IN ('code_addr', 'verify_addr')"
+                      " AND at < ?",
+                      o, 1, NULL);
+    return rc;
+}
+
 static void read_resident(db_conn *c, db_rows *r, store_resident *o) {
     const db_driver *d = c->drv;
     memset(o, 0, sizeof *o);

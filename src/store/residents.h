@@ -36,6 +36,11 @@ int store_rsession_get(db_conn *c, const char *token_hash, store_resident *out,
 int store_rsession_touch(db_conn *c, const char *token_hash, int64_t now);
 int store_rsession_delete(db_conn *c, const char *token_hash);
 
+/* Forgets sessions idle since idle_before or opened before abs_before, and
+ * codes and code-request records older than old_before. */
+int store_residents_expire(db_conn *c, int64_t idle_before, int64_t abs_before,
+                           int64_t old_before);
+
 /* --- one-time codes ------------------------------------------------------ */
 typedef struct {
     int64_t id;
