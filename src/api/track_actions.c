@@ -3,6 +3,7 @@
  * applicant's own link acts: a "me too" subscriber's link cannot. */
 #include "api/actions.h"
 #include "domain/lifecycle.h"
+#include "jobs/outbox.h"
 #include "jobs/sweeper.h"
 #include "store/store.h"
 #include "util/rand.h"
@@ -145,6 +146,7 @@ void api_track_action(http_req *req) {
         http_reply_error(req, "internal_error", NULL);
     } else {
         if (app->sweeper) sweeper_wake(app->sweeper, x.now);
+        outbox_wake(app->outbox); /* messages the action's public events queued */
         api_track_get(req); /* the applicant's view, as GET answers it */
     }
 }
