@@ -273,6 +273,8 @@ int store_outbox_for_event(db_conn *c, int64_t appeal_id, const char *kind, int6
     size_t i = 0, n = sizeof event_templates / sizeof event_templates[0];
     while (i < n && strcmp(event_templates[i].kind, kind) != 0) i++;
     if (i == n) return DB_OK;
+    /* No link to give (an import, a test): nothing to announce. */
+    if (strcmp(kind, "registered") == 0 && !tracking_token) return DB_OK;
     fanout *f = xcalloc(1, sizeof *f);
     *f = (fanout){.c = c, .appeal_id = appeal_id, .at = at, .kind = kind,
                   .template_name = event_templates[i].template_name};

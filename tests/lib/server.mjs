@@ -84,7 +84,7 @@ export async function startServer(opts = {}) {
     url, port, db, child,
     logs: () => log,
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) { // not exited, nor killed by a test
         const done = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         await done;
