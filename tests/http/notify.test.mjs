@@ -4,10 +4,12 @@
 // sending: each message arrives exactly once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { start, call } from './helpers.mjs';
 import { validAppeal, freshDatabase } from '../lib/server.mjs';
 import { staffOfEveryRole } from '../lib/staff.mjs';
-import { startSmtpSink, waitUntil } from '../lib/smtp.mjs';
+import { startSmtpSink, waitUntil, parseMessage } from '../lib/smtp.mjs';
 import { startSmsReceiver } from '../lib/sms.mjs';
 
 const SMS_TOKEN = 'test-turbosms-token';
@@ -246,6 +248,39 @@ test('without KONTAKT_SMS_URL an SMS row is skipped, not retried', async () => {
     const rows = await settled(s, a.number);
     assert.deepEqual(rows.map((r) => [r.channel, r.status, r.attempts]), [['sms', 'skipped', 1]]);
     assert.match(s.logs(), /SMS/);
+  } finally {
+    await s.stop();
+  }
+});
+
+test('a sign-in code queued by store_outbox_add goes out, and the code does not stay in the row', async () => {
+  const now = Date.now();
+  await srv.sql(`INSERT INTO outbox (appeal_id, event_kind, channel, recipient, template, lang, params, status, attempts, next_attempt_at, created_at)
+    VALUES (NULL, NULL, 'email', 'code@example.com', 'login_code', 'en', '{"code":"654321"}', 'pending', 0, ${now}, ${now})`);
+  await file(srv, validAppeal()); // any request that queues wakes the sender
+  const m = await sink.waitForMessage((x) => x.to.includes('code@example.com'));
+  assert.equal(m.subject, 'Your sign-in code: 654321');
+  const row = await waitUntil(async () => {
+    const r = await srv.sql(`SELECT status || '|' || params FROM outbox WHERE recipient = 'code@example.com'`);
+    return r.startsWith('sent|') ? r : null;
+  }, { what: 'the code row sent' });
+  assert.equal(row, 'sent|{}');
+});
+
+test('without KONTAKT_SMTP_URL mail is delivered to the Maildir <var>/mail/new', async () => {
+  const s = await start();
+  try {
+    const email = 'maildir@example.com';
+    const a = await file(s, validAppeal({ applicant: { name: 'Олена', phone: '067 123 45 67', email } }));
+    const dir = path.join(s.varDir, 'mail');
+    const name = await waitUntil(() => readdirSync(path.join(dir, 'new'))[0], { what: 'a Maildir file' });
+    assert.deepEqual(readdirSync(path.join(dir, 'tmp')), []);
+    const m = parseMessage(readFileSync(path.join(dir, 'new', name), 'utf8'));
+    assert.equal(m.headers.to, email);
+    assert.equal(m.subject, `Звернення ${a.number} зареєстровано`);
+    assert.ok(m.body.includes(`/track.html#${a.tracking_token}`));
+    assert.match(s.logs(), /Maildir/);
+    assert.ok(!s.logs().includes(email));
   } finally {
     await s.stop();
   }
