@@ -124,6 +124,30 @@ static void test_who_is_told(void **state) {
     rows_text(c, text, sizeof text);
     assert_string_equal(text, "email|a@example.com|done|en;sms|+380501112233|done|uk");
     exec(c, "DELETE FROM outbox");
+    /* an appeal merged into this one: its applicant hears too, about their own number */
+    ins child = {.email = "child@example.com", .token = "TOKEN2"};
+    assert_int_equal(store_tx(c, true, insert_tx, &child), DB_OK);
+    snprintf(sql, sizeof sql, "UPDATE appeals SET parent_id = %lld WHERE id = %lld", (long long)a.id,
+             (long long)child.id);
+    exec(c, sql);
+    exec(c, "DELETE FROM outbox");
+    assert_int_equal(store_tx(c, true, event_tx, &done), DB_OK);
+    rows_text(c, text, sizeof text);
+    assert_string_equal(text, "email|a@example.com|done|en;sms|+380501112233|done|uk;"
+                              "email|child@example.com|done|en");
+    char want[128], params[256];
+    snprintf(want, sizeof want, "{\"number\":\"%s\",\"note\":\"Готово\",\"own\":\"%s\"}", a.number,
+             child.number);
+    db_rows *r = NULL;
+    assert_int_equal(db_query(c, "SELECT params FROM outbox WHERE recipient = 'child@example.com'",
+                              NULL, 0, &r), DB_OK);
+    assert_int_equal(db_next(c, r), 1);
+    snprintf(params, sizeof params, "%s", c->drv->col_text(r, 0));
+    db_rows_free(c, r);
+    assert_string_equal(params, want);
+    snprintf(sql, sizeof sql, "UPDATE appeals SET parent_id = NULL WHERE id = %lld", (long long)child.id);
+    exec(c, sql);
+    exec(c, "DELETE FROM outbox");
     ev confirmed = {.id = a.id, .kind = "confirmed", .actor = "applicant", .public = true};
     assert_int_equal(store_tx(c, true, event_tx, &confirmed), DB_OK);
     rows_text(c, text, sizeof text);
