@@ -12,6 +12,7 @@
 #include "api/views.h"
 #include "domain/deadline.h"
 #include "domain/lifecycle.h"
+#include "jobs/outbox.h"
 #include "jobs/sweeper.h"
 #include "store/store.h"
 #include "store/workflow.h"
@@ -402,6 +403,7 @@ void api_appeal_action(http_req *req) {
         http_reply_error(req, "internal_error", NULL);
     else {
         if (app->sweeper) sweeper_wake(app->sweeper, x.wake_at);
+        outbox_wake(app->outbox); /* messages the action's public events queued */
         if (x.answer)
             http_reply_json(req, 200, x.answer);
         else

@@ -3,6 +3,7 @@
 #include "api/mapindex.h"
 #include "api/views.h"
 #include "domain/deadline.h"
+#include "jobs/outbox.h"
 #include "jobs/sweeper.h"
 #include "store/store.h"
 #include "util/log.h"
@@ -140,6 +141,7 @@ typedef struct {
     app_ctx *app;
     const intake *in;
     const char *actor; /* the operator who registered the call, or NULL */
+    const char *lang;  /* the applicant's language (of the request): their messages' */
     const idem_key *key;
     const char *request_hash;
     int64_t now;
@@ -192,6 +194,7 @@ static int create_in_tx(db_conn *c, void *ctx) {
         /* Routed to a real organisation: it is theirs at once. The contact
          * center itself (no rule) means the dispatcher's triage queue. */
         .assigned = strcmp(in->organisation, API_TRIAGE_ORG) != 0,
+        .lang = t->lang, .tracking_token = t->token,
     };
     t->first_due = reaction_due < resolution_due ? reaction_due : resolution_due;
     int rc = store_appeal_insert(c, &a, &t->id, t->number);
@@ -271,7 +274,7 @@ void api_appeal_create(http_req *req) {
     hash_hex(req->body.data, req->body.len, request_hash, sizeof request_hash);
     db_conn *c = db_pool_acquire(app->pool);
     create_tx t = {.app = app, .in = &in, .actor = staff ? actor : NULL, .key = &key, .request_hash = request_hash,
-                   .now = time_now_ms()};
+                   .now = time_now_ms(), .lang = req->english ? "en" : "uk"};
     if (!(key.present && replay(req, c, &key, request_hash))) {
         int rc = store_tx(c, true, create_in_tx, &t);
         if (rc == DB_OK) {
@@ -289,6 +292,7 @@ void api_appeal_create(http_req *req) {
             mapindex_added(app->map, &row);
             respond_created(req, &t);
             sweeper_wake(app->sweeper, t.first_due);
+            outbox_wake(app->outbox); /* the "registered" message */
         } else if (!(rc == DB_CONSTRAINT && key.present && replay(req, c, &key, request_hash))) {
             log_error("appeal not stored", "\"rc\":%d", rc);
             http_reply_error(req, "internal_error", NULL);

@@ -8,6 +8,7 @@
 #include "api/resident.h"
 #include "store/residents.h"
 #include "domain/lifecycle.h"
+#include "jobs/outbox.h"
 #include "jobs/sweeper.h"
 #include "store/store.h"
 #include "util/rand.h"
@@ -173,6 +174,7 @@ static void run(http_req *req, json_t *body, track_ctx *x, http_handler view) {
         http_reply_error(req, "internal_error", NULL);
     } else {
         if (app->sweeper) sweeper_wake(app->sweeper, x->now);
+        outbox_wake(app->outbox); /* messages the action's public events queued */
         view(req); /* the applicant's view, as GET answers it */
     }
 }

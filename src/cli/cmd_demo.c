@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "domain/deadline.h"
 #include "domain/lifecycle.h"
+#include "store/outbox.h"
 #include "store/store.h"
 #include "util/rand.h"
 #include "util/timeutil.h"
@@ -262,6 +263,8 @@ int cmd_demo(int argc, char **argv) {
     int r = cli_parse(cli_find("demo"), flags, argc, argv, pos, 0, &n_pos);
     if (r) return r > 0 ? 0 : 2;
     db_conn c;
+    /* Made-up applicants are told nothing: no outbox rows for demo appeals. */
+    store_outbox_set_enabled(false);
     if (!cli_open(cfg.db_url, &c)) return 1;
     int64_t existing = 0;
     if (if_empty && store_count_appeals(&c, &existing) == DB_OK && existing > 0) {

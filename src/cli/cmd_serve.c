@@ -3,6 +3,7 @@
 #include "domain/address_index.h"
 #include "api/mapindex.h"
 #include "api/staff.h"
+#include "jobs/outbox.h"
 #include "jobs/sweeper.h"
 #include "store/users.h"
 #include "util/secret.h"
@@ -60,6 +61,29 @@ static bool load_addresses(app_ctx *app) {
     return true;
 }
 
+/* A millisecond count from the environment (tests shorten the outbox's
+ * first retry step and lease); 0 when unset or invalid: the default. */
+static int64_t env_ms(const char *name) {
+    long long v = 0;
+    const char *s = getenv(name);
+    return s && str_to_ll(s, 1, 24LL * 3600 * 1000, &v) ? (int64_t)v : 0;
+}
+
+/* The sender's configuration from the server's; without KONTAKT_PUBLIC_URL
+ * the links use this server's own address, known once it listens. */
+static outbox_config outbox_cfg(const kontakt_config *cfg, char *maildir, size_t cap) {
+    snprintf(maildir, cap, "%s/mail", cfg->var_dir);
+    return (outbox_config){
+        .public_url = cfg->public_url,
+        .email = {.smtp_url = cfg->smtp_url, .from = cfg->smtp_from, .user = cfg->smtp_user,
+                  .password = cfg->smtp_password, .tls = cfg->smtp_tls, .ca = cfg->smtp_ca,
+                  .maildir = maildir},
+        .sms = {.url = cfg->sms_url, .token = cfg->sms_token, .sender = cfg->sms_sender},
+        .first_retry_ms = env_ms("KONTAKT_OUTBOX_RETRY_MS"),
+        .lease_ms = env_ms("KONTAKT_OUTBOX_LEASE_MS"),
+    };
+}
+
 static int serve(kontakt_config *cfg) {
     /* Few malloc arenas: a thread's freed memory (the map index's builds,
      * request buffers) is reused by the others instead of kept per thread,
@@ -68,7 +92,8 @@ static int serve(kontakt_config *cfg) {
     int threads = cfg->threads > 0 ? cfg->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1) threads = 1;
     char err[512];
-    db_pool *pool = db_pool_open(cfg->db_url, threads + 1, err, sizeof err);
+    /* The HTTP threads, the background jobs' share, and one for the outbox sender. */
+    db_pool *pool = db_pool_open(cfg->db_url, threads + 2, err, sizeof err);
     if (!pool) {
         fprintf(stderr, "kontakt serve: %s\n", err);
         return 1;
@@ -116,6 +141,11 @@ static int serve(kontakt_config *cfg) {
     signal(SIGPIPE, SIG_IGN);
     store_watch_set_warn_share(cfg->warn_share);
     app.sweeper = sweeper_start(pool);
+    /* Before the listener, so request threads see app.outbox set. */
+    char maildir[1024];
+    outbox_config ocfg = outbox_cfg(cfg, maildir, sizeof maildir);
+    notify_global_init();
+    app.outbox = outbox_start(pool, &ocfg);
     char csp[768];
     build_csp(cfg->tile_url, csp, sizeof csp);
     http_config hc = {
@@ -129,6 +159,9 @@ static int serve(kontakt_config *cfg) {
     int port = 0;
     http_server *srv = http_start(&hc, &port);
     int rc = 0;
+    char self_url[128];
+    snprintf(self_url, sizeof self_url, "http://%s:%d", cfg->bind, port);
+    if (srv && !cfg->public_url) outbox_set_public_url(app.outbox, self_url);
     if (!srv) {
         fprintf(stderr, "kontakt serve: cannot listen on %s:%d (in use?)\n", cfg->bind, cfg->port);
         rc = 1;
@@ -140,6 +173,8 @@ static int serve(kontakt_config *cfg) {
         log_info("shutting down", "\"signal\":%d", sig);
         http_stop(srv);
     }
+    outbox_stop(app.outbox);
+    notify_global_cleanup();
     sweeper_stop(app.sweeper);
     mapindex_stop(app.map);
     api_release(&app);

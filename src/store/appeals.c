@@ -1,5 +1,6 @@
 /* Appeals, their events and idempotency records. */
 #include "store/store.h"
+#include "store/outbox.h"
 #include "util/buf.h"
 #include <stdint.h>
 #include <stdio.h>
@@ -14,8 +15,8 @@ static const char *SQL_INSERT =
     "INSERT INTO appeals (number, year, seq, status, category, type, priority, organisation,"
     " channel, description, lat, lon, address, applicant_name, applicant_phone, applicant_email,"
     " tracking_hash, created_at, updated_at, reaction_due_at, resolution_due_at, next_check_at,"
-    " trial, district) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-    " ?, ?, ?, ?)"
+    " trial, district, lang) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+    " ?, ?, ?, ?, ?, ?)"
     " RETURNING id";
 /* Registered and at once assigned: both events in one statement. */
 static const char *SQL_EVENTS_INTAKE =
@@ -52,7 +53,11 @@ int store_event_add(db_conn *c, int64_t appeal_id, int64_t at, const char *kind,
                     const char *data) {
     db_val p[] = {db_int(appeal_id), db_int(at),          db_text(kind), db_text(status),
                   db_int(public),    db_text(actor),      db_text(note), db_text(data)};
-    return db_query(c, SQL_EVENT, p, 8, NULL);
+    int rc = db_query(c, SQL_EVENT, p, 8, NULL);
+    /* What the applicant is told goes in the same transaction as the event. */
+    if (rc == DB_OK && public)
+        rc = store_outbox_for_event(c, appeal_id, kind, at, actor, note, data, NULL);
+    return rc;
 }
 
 int store_appeal_insert(db_conn *c, const store_new_appeal *a, int64_t *id, char number[16]) {
@@ -77,18 +82,30 @@ int store_appeal_insert(db_conn *c, const store_new_appeal *a, int64_t *id, char
                   db_int(a->created_at),   db_int(a->created_at),
                   db_int(a->reaction_due_at), db_int(a->resolution_due_at),
                   next == INT64_MIN ? db_null() : db_int(next),
-                  db_int(a->trial), db_text(a->district)};
+                  db_int(a->trial), db_text(a->district),
+                  db_text(a->lang && strcmp(a->lang, "en") == 0 ? "en" : "uk")};
     rc = store_query_int(c, SQL_INSERT, p, (int)(sizeof p / sizeof p[0]), id);
     if (rc != DB_OK) return rc == DB_NOT_FOUND ? DB_ERR : rc;
     const char *actor = a->actor ? a->actor : "applicant";
-    if (!a->assigned)
-        return store_event_add(c, *id, a->created_at, "registered", "registered", true, actor,
-                               NULL, NULL);
-    char data[160];
-    snprintf(data, sizeof data, "{\"organisation\":\"%s\"}", a->organisation);
-    db_val e[] = {db_int(*id), db_int(a->created_at), db_text(actor),
-                  db_int(*id), db_int(a->created_at), db_text(data)};
-    return db_query(c, SQL_EVENTS_INTAKE, e, 6, NULL);
+    if (!a->assigned) {
+        db_val e[] = {db_int(*id),       db_int(a->created_at), db_text("registered"),
+                      db_text("registered"), db_int(1),         db_text(actor),
+                      db_null(),         db_null()};
+        rc = db_query(c, SQL_EVENT, e, 8, NULL);
+    } else {
+        char data[160];
+        snprintf(data, sizeof data, "{\"organisation\":\"%s\"}", a->organisation);
+        db_val e[] = {db_int(*id), db_int(a->created_at), db_text(actor),
+                      db_int(*id), db_int(a->created_at), db_text(data)};
+        rc = db_query(c, SQL_EVENTS_INTAKE, e, 6, NULL);
+    }
+    /* One message for the intake (its number and link), not a second one
+     * for the routing to the organisation at the same instant. The actor
+     * is passed as the system's: the applicant filing is told, of course. */
+    if (rc == DB_OK)
+        rc = store_outbox_for_event(c, *id, "registered", a->created_at, "system", NULL, NULL,
+                                    a->tracking_token);
+    return rc;
 }
 
 static void read_appeal(db_conn *c, db_rows *r, store_appeal *a) {

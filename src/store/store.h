@@ -60,11 +60,17 @@ typedef struct {
     int year; /* of the number: the local (Kyiv) year of created_at */
     const char *actor; /* of the "registered" event: "staff:<login>" or NULL (the applicant) */
     bool assigned;     /* routed at intake: stored as assigned, with an "assigned" event */
+    const char *lang;  /* the applicant's language: "uk" (default, NULL) or "en" */
+    /* The raw tracking token, for the link in the "registered" message
+     * (store/outbox.h): kept in the outbox row only until it is sent.
+     * NULL: no message carries a link. */
+    const char *tracking_token;
 } store_new_appeal;
 
 /* Allocates the next number of a->year and inserts the appeal with its
  * first ("registered", public) event, and when a->assigned the public
- * "assigned" event by the system (the organisation has it at once). */
+ * "assigned" event by the system (the organisation has it at once); queues
+ * the applicant's "registered" message (store/outbox.h). */
 int store_appeal_insert(db_conn *c, const store_new_appeal *a, int64_t *id, char number[16]);
 
 typedef struct {
@@ -107,7 +113,8 @@ typedef struct {
 int store_events_public(db_conn *c, int64_t appeal_id, store_event **events, int *n);
 void store_events_free(store_event *events, int n);
 
-/* Appends an event; data is a JSON text of old/new values or NULL. */
+/* Appends an event; data is a JSON text of old/new values or NULL. A
+ * public event also queues its notifications (store_outbox_for_event). */
 int store_event_add(db_conn *c, int64_t appeal_id, int64_t at, const char *kind,
                     const char *status, bool public, const char *actor, const char *note,
                     const char *data);

@@ -57,8 +57,10 @@ export function kontakt(args, opts = {}) {
 // Returns {url, port, db, logs(), stop()}.
 export async function startServer(opts = {}) {
   const db = opts.db || freshDatabase();
+  // Writable data (the Maildir of messages, photos) in a directory of its own.
+  const varDir = mkdtempSync(path.join(tmpdir(), 'kontakt-var-'));
   // Tests post far more than a resident would: the rate limit has its own test.
-  const env = { KONTAKT_RATE_APPEALS: '1000000', ...process.env, ...(opts.env || {}) };
+  const env = { KONTAKT_RATE_APPEALS: '1000000', KONTAKT_VAR_DIR: varDir, ...process.env, ...(opts.env || {}) };
   kontakt(['migrate', '--db', db.url], { env });
   if (opts.demo) kontakt(['demo', '--db', db.url, '--count', String(opts.demo)], { env });
   const child = spawn(BIN, ['serve', '--db', db.url, '--port', '0', ...(opts.args || [])], {
@@ -81,15 +83,16 @@ export async function startServer(opts = {}) {
   });
   const url = `http://127.0.0.1:${port}`;
   return {
-    url, port, db, child,
+    url, port, db, child, varDir,
     logs: () => log,
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) { // not exited, nor killed by a test
         const done = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         await done;
       }
       if (!opts.db) db.drop();
+      rmSync(varDir, { recursive: true, force: true });
       return child.exitCode;
     },
   };
