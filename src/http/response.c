@@ -5,6 +5,7 @@
 #include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "util/banned.h"
 
 void http_add_header(http_req *req, const char *name, const char *value) {
@@ -33,9 +34,13 @@ void http_reply_text(http_req *req, int status, const char *content_type, char *
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
     MHD_add_response_header(r, "Content-Security-Policy", req->csp ? req->csp : "default-src 'self'");
-    if (strncmp(req->path, "/api/", 5) == 0) MHD_add_response_header(r, "Cache-Control", "no-store");
-    for (int i = 0; i < req->n_extra; i++)
+    bool own_cache = false; /* a handler's Cache-Control (photos) replaces the default */
+    for (int i = 0; i < req->n_extra; i++) {
         MHD_add_response_header(r, req->extra[i][0], req->extra[i][1]);
+        own_cache = own_cache || strcasecmp(req->extra[i][0], "Cache-Control") == 0;
+    }
+    if (!own_cache && strncmp(req->path, "/api/", 5) == 0)
+        MHD_add_response_header(r, "Cache-Control", "no-store");
     if (MHD_queue_response(req->conn, (unsigned)status, r) == MHD_YES) {
         req->answered = true;
         req->status = status;

@@ -217,7 +217,9 @@ static http_req *req_new(http_server *s, struct MHD_Connection *conn, const char
     char allow[128];
     req->route = http_route_match(s->cfg.routes, s->cfg.n_routes, method, req->path, req->params,
                                   &req->n_params, &found, allow, sizeof allow);
-    buf_init(&req->body, req->route ? req->route->body_max : 0);
+    size_t max = req->route ? req->route->body_max : 0;
+    if (req->route && req->route->multipart && s->cfg.multipart_max) max = s->cfg.multipart_max;
+    buf_init(&req->body, max);
     return req;
 }
 
