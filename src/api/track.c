@@ -1,5 +1,7 @@
 /* GET /api/v1/track/{token}: the applicant's own view by the private link. */
+#include "api/photos.h"
 #include "api/views.h"
+#include <stdio.h>
 #include "util/rand.h"
 #include <string.h>
 #include "util/banned.h"
@@ -58,14 +60,23 @@ void api_track_get(http_req *req) {
         if (rc == DB_OK) rc = store_appeal_by_number(c, number, &a);
         subscriber = rc == DB_OK;
     }
-    json_t *parent = NULL;
+    json_t *parent = NULL, *photos = NULL;
+    bool loaded = rc == DB_OK;
+    if (rc == DB_OK) {
+        /* The applicant sees every photo by the link; a subscriber only
+         * the thumbnails staff made public. */
+        char prefix[HTTP_PARAM_MAX + 32];
+        snprintf(prefix, sizeof prefix, "/api/v1/track/%s/photos/", token);
+        photos = api_photos_json(c, a.id, subscriber, subscriber ? "/api/v1/photos/" : prefix, &rc);
+    }
     if (rc == DB_OK) {
         rc = store_events_public(c, a.id, &ev, &n);
-        if (rc != DB_OK) store_appeal_free(&a);
-        else parent = merged_into(app, c, &a);
+        if (rc == DB_OK) parent = merged_into(app, c, &a);
     }
     db_pool_release(app->pool, c);
     if (rc != DB_OK) {
+        json_decref(photos);
+        if (loaded) store_appeal_free(&a);
         http_reply_error(req, rc == DB_NOT_FOUND ? "tracking_not_found" : "internal_error", NULL);
         return;
     }
@@ -80,6 +91,7 @@ void api_track_get(http_req *req) {
     }
     json_object_set_new(j, "timeline", timeline(ev, n));
     json_object_set_new(j, "merged_into", parent ? parent : json_null());
+    json_object_set_new(j, "photos", photos);
     http_reply_json(req, 200, j);
     json_decref(j);
     store_events_free(ev, n);
