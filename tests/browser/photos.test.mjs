@@ -1,0 +1,95 @@
+// Browser test of photos: a resident files an appeal with a photo chosen in
+// the form; the page uploads it with the tracking token after the 201, and
+// the tracking page shows its thumbnail (linking to the full image) and an
+// "add photo" control; a file that is not an image is refused in words.
+// Images are made with the `vips` CLI (libvips-tools).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { launchBrowser, openPage, OUT, PHONE } from '../lib/browser.mjs';
+import { startServer } from '../lib/server.mjs';
+
+const work = mkdtempSync(path.join(tmpdir(), 'kontakt-photos-browser-'));
+let server;
+let browser;
+
+function jpeg(name, w, h) {
+  const v = path.join(work, name + '.v');
+  execFileSync('vips', ['gaussnoise', v, String(w), String(h), '--mean', '128', '--sigma', '50']);
+  const j = path.join(work, name + '-3.v');
+  execFileSync('vips', ['bandjoin', `${v} ${v} ${v}`, j]);
+  const out = path.join(work, name);
+  execFileSync('vips', ['cast', j, out, 'uchar']);
+  return out;
+}
+
+before(async () => {
+  server = await startServer({ env: { KONTAKT_VAR_DIR: path.join(work, 'var') } });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) await server.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const shot = (page, name) => page.screenshot({ path: path.join(OUT, name + '.png'), fullPage: true });
+
+test('an appeal filed with a photo shows its thumbnail on the tracking page', async () => {
+  const { ctx, page, problems } = await openPage(browser, server.url, PHONE);
+  await page.goto(server.url + '/appeal.html');
+  await page.locator('#category option[value="water_supply"]').waitFor({ state: 'attached' });
+  await page.selectOption('#category', 'water_supply');
+  await page.check('#type-no_water');
+  await page.fill('#description', 'Тече труба у підвалі, вода заливає підлогу.');
+  await page.fill('#lat', '48.4647');
+  await page.fill('#lon', '35.0462');
+  await page.fill('#name', 'Олена Коваль');
+  await page.fill('#phone', '067 123 45 67');
+  // the limits are shown to the resident
+  assert.match(await page.locator('#photo-input-hint').innerText(), /JPEG, PNG або WebP, до 10 МБ кожне, не більше 5/);
+  // a text file is refused before anything is sent
+  const notImage = path.join(work, 'notes.txt');
+  writeFileSync(notImage, 'not an image');
+  await page.setInputFiles('#photo-input', notImage);
+  await page.locator('#photo-input-error').waitFor({ state: 'visible' });
+  assert.match(await page.locator('#photo-input-error').innerText(), /notes\.txt/);
+  await page.setInputFiles('#photo-input', jpeg('pipe.jpg', 640, 480));
+  await page.locator('#photo-input-error').waitFor({ state: 'hidden' });
+  await shot(page, 'photos-appeal-form-phone');
+  await page.click('#submit');
+  await page.locator('#confirmation').waitFor({ state: 'visible', timeout: 15000 });
+  await page.locator('#done-photos-status').filter({ hasText: 'Фото додано: 1' }).waitFor({ timeout: 15000 });
+  const link = await page.inputValue('#done-link');
+
+  await page.goto(link);
+  await page.locator('#appeal').waitFor({ state: 'visible' });
+  const thumb = page.locator('#a-photos img.photo-thumb');
+  await thumb.waitFor({ state: 'visible' });
+  assert.equal(await thumb.count(), 1);
+  await page.waitForFunction(() => { const i = document.querySelector('#a-photos img'); return i && i.complete && i.naturalWidth > 0; });
+  const href = await page.locator('#a-photos a').getAttribute('href');
+  assert.match(href, /^\/api\/v1\/track\/[A-Za-z0-9_-]{43}\/photos\/\d+$/);
+  assert.equal(await page.locator('#photo-form').isVisible(), true, 'an open appeal takes more photos');
+  // add a second one from the tracking page
+  await page.setInputFiles('#photo-input', jpeg('second.jpg', 300, 400));
+  await page.click('#photo-submit');
+  await page.locator('#a-photos img.photo-thumb').nth(1).waitFor({ state: 'visible' });
+  await page.waitForFunction(() => [...document.querySelectorAll('#a-photos img')].every((i) => i.complete && i.naturalWidth > 0));
+  await page.locator('#photos').scrollIntoViewIfNeeded();
+  await shot(page, 'photos-track-phone');
+  // a refusal from the server is shown in words (a fake JPEG: the type is checked by content)
+  const fake = path.join(work, 'fake.jpg');
+  writeFileSync(fake, '#!/bin/sh\necho hi\n');
+  await page.setInputFiles('#photo-input', fake);
+  await page.click('#photo-submit');
+  await page.locator('#photo-input-error').waitFor({ state: 'visible' });
+  assert.match(await page.locator('#photo-input-error').innerText(), /JPEG, PNG або WebP/);
+  assert.equal(await page.locator('#a-photos img.photo-thumb').count(), 2);
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
