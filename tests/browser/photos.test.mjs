@@ -9,7 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { launchBrowser, openPage, OUT, PHONE } from '../lib/browser.mjs';
+import { launchBrowser, openPage, OUT, PHONE, DESKTOP } from '../lib/browser.mjs';
+import { addUser } from '../lib/staff.mjs';
 import { startServer } from '../lib/server.mjs';
 
 const work = mkdtempSync(path.join(tmpdir(), 'kontakt-photos-browser-'));
@@ -36,6 +37,16 @@ after(async () => {
   if (server) await server.stop();
   rmSync(work, { recursive: true, force: true });
 });
+
+// Signs in through the login page (accounts without TOTP).
+async function signInPage(page, url, account) {
+  await page.goto(`${url}/staff/login.html`);
+  await page.fill('#login', account.login);
+  await page.fill('#password', account.password);
+  await page.press('#password', 'Enter');
+  await page.waitForURL((u) => !u.pathname.endsWith('/login.html'));
+  await page.locator('#staff-who .who-name').waitFor();
+}
 
 const shot = (page, name) => page.screenshot({ path: path.join(OUT, name + '.png'), fullPage: true });
 
@@ -92,4 +103,49 @@ test('an appeal filed with a photo shows its thumbnail on the tracking page', as
   assert.equal(await page.locator('#a-photos img.photo-thumb').count(), 2);
   assert.deepEqual(problems, []);
   await ctx.close();
+});
+
+test('staff: the executor adds a photo with "done"; a dispatcher makes it public', async () => {
+  const ex = addUser(server, { login: 'ph-exec', role: 'executor', org: 'vodokanal', name: 'Петро Виконавець' });
+  const disp = addUser(server, { login: 'ph-disp', role: 'dispatcher', name: 'Дарина Диспетчер' });
+  const res = await fetch(server.url + '/api/v1/appeals', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ category: 'water_supply', type: 'no_water', description: 'Немає води в будинку з самого ранку', location: { lat: 48.4647, lon: 35.0462 }, applicant: { name: 'Олена', phone: '067 123 45 67' } }) });
+  const { number } = await res.json();
+
+  const exPage = await openPage(browser, server.url, DESKTOP);
+  await signInPage(exPage.page, server.url, ex);
+  const e = exPage.page;
+  await e.goto(`${server.url}/staff/queue.html#queue=organisation&number=${number}`);
+  const card = e.locator('#card');
+  await card.locator('#card-number').getByText(number).waitFor();
+  await card.locator('button[data-action="accept"]').click();
+  await card.getByText('Виконано: Прийняти в роботу.').waitFor();
+  await card.locator('details.action', { hasText: 'Позначити виконаним' }).locator('summary').click();
+  await card.locator('#act-done-comment').fill('Замінено засувку на вводі, воду подано.');
+  await e.setInputFiles('#act-done-photos', jpeg('fixed.jpg', 800, 600));
+  await card.locator('button[data-action="done"]').click();
+  await card.locator('#card-status').getByText('Виконано, очікує підтвердження').waitFor();
+  await card.locator('#card-photos img.photo-thumb').waitFor({ state: 'visible' });
+  assert.match(await card.locator('#card-photos').innerText(), /від виконавця/);
+  assert.equal(await card.locator('[data-photo-public]').count(), 0, 'executors do not publish');
+  assert.deepEqual(exPage.problems, []);
+  await exPage.ctx.close();
+
+  const dPage = await openPage(browser, server.url, DESKTOP);
+  await signInPage(dPage.page, server.url, disp);
+  const d = dPage.page;
+  await d.goto(`${server.url}/staff/queue.html#queue=triage&number=${number}`);
+  const dcard = d.locator('#card');
+  await dcard.locator('#card-number').getByText(number).waitFor();
+  await dcard.locator('#card-photos img.photo-thumb').waitFor({ state: 'visible' });
+  await d.waitForFunction(() => { const i = document.querySelector('#card-photos img'); return i && i.complete && i.naturalWidth > 0; });
+  await dcard.locator('[data-photo-public]').click();
+  await dcard.locator('#card-photos').getByText('публічне').waitFor();
+  await dcard.locator('#card-photos').scrollIntoViewIfNeeded();
+  await d.screenshot({ path: path.join(OUT, 'photos-staff-card-desktop.png'), fullPage: true });
+  const pub = await (await fetch(`${server.url}/api/v1/appeals/${number}`)).json();
+  assert.equal(pub.photos.length, 1);
+  assert.equal((await fetch(server.url + pub.photos[0].thumb_url)).status, 200, 'the public thumbnail is anyone\'s');
+  assert.deepEqual(dPage.problems, []);
+  await dPage.ctx.close();
 });
