@@ -148,4 +148,11 @@ test('staff: the executor adds a photo with "done"; a dispatcher makes it public
   assert.equal((await fetch(server.url + pub.photos[0].thumb_url)).status, 200, 'the public thumbnail is anyone\'s');
   assert.deepEqual(dPage.problems, []);
   await dPage.ctx.close();
+  // the public map's card shows it to anyone
+  const m = await openPage(browser, server.url, PHONE);
+  await m.page.goto(`${server.url}/map.html#number=${number}`);
+  await m.page.locator('#mp-card-photos img.photo-thumb').waitFor({ state: 'visible' });
+  assert.equal(await m.page.locator('#mp-card-photos a').count(), 0, 'thumbnails only: no link to the full image');
+  assert.deepEqual(m.problems, []);
+  await m.ctx.close();
 });
