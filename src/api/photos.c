@@ -263,7 +263,7 @@ void api_photo_send(http_req *req, int64_t appeal_id, int64_t photo_id, bool thu
         http_reply_error(req, "photo_not_found", NULL);
         return;
     }
-    http_add_header(req, "Cache-Control", thumb && p.public ? "public, max-age=3600" : "private, max-age=3600");
+    http_add_header(req, "Cache-Control", thumb && p.public ? "public, max-age=300" : "private, max-age=3600");
     http_add_header(req, "Content-Disposition", "inline");
     http_reply_text(req, 200, thumb ? "image/jpeg" : p.mime, data, len);
 }

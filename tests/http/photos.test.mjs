@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { start, call, post, assertError, assertSchema } from './helpers.mjs';
+import { start, call, post, assertError, assertSchema, rawRequest } from './helpers.mjs';
 import { staffOfEveryRole, addUser, signIn } from '../lib/staff.mjs';
 
 const MAX_BYTES = 400000;
@@ -158,6 +158,15 @@ test('a file over KONTAKT_PHOTO_MAX_BYTES: 413 naming the field and the limit, n
   const e = assertError(r, 413, 'photo_too_large');
   assert.match(e.fields.photo.message, new RegExp(String(MAX_BYTES)));
   assert.match(e.fields.photo.message, /big\.jpg/);
+  await nothingStored(before);
+  // a body over count × size + 64 KiB is refused before it is read, naming the limit
+  const cap = 5 * MAX_BYTES + 64 * 1024;
+  const raw = await rawRequest(srv.port, `POST /api/v1/track/${a.tracking_token}/photos HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+    `Content-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: ${cap + 1}\r\nConnection: close\r\n\r\n`);
+  assert.equal(raw.status, 413, raw.head);
+  const answer = JSON.parse(Buffer.from(raw.raw.slice(raw.raw.indexOf('\r\n\r\n') + 4), 'latin1').toString('utf8'));
+  assert.equal(answer.error.code, 'body_too_large');
+  assert.match(answer.error.fields.body.message, new RegExp(String(cap)));
   await nothingStored(before);
 });
 
