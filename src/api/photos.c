@@ -255,15 +255,15 @@ void api_photo_send(http_req *req, int64_t appeal_id, int64_t photo_id, bool thu
     size_t len = 0;
     /* A re-encoded image may be larger than the upload was: room to spare. */
     size_t max = (size_t)app->cfg->photo_max_bytes * 4 + (1u << 20);
-    char *data = media_path(app->cfg->var_dir, p.sha256, p.mime, thumb, path, sizeof path)
-                     ? media_read(path, max, &len)
-                     : NULL;
-    if (!data) {
+    int fd = media_path(app->cfg->var_dir, p.sha256, p.mime, thumb, path, sizeof path)
+                 ? media_open(path, max, &len)
+                 : -1;
+    if (fd < 0) {
         log_error("photo file missing", "\"photo\":%lld", (long long)photo_id);
         http_reply_error(req, "photo_not_found", NULL);
         return;
     }
     http_add_header(req, "Cache-Control", thumb && p.public ? "public, max-age=300" : "private, max-age=3600");
     http_add_header(req, "Content-Disposition", "inline");
-    http_reply_text(req, 200, thumb ? "image/jpeg" : p.mime, data, len);
+    http_reply_fd(req, 200, thumb ? "image/jpeg" : p.mime, fd, len);
 }

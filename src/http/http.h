@@ -81,6 +81,9 @@ void http_stop(http_server *s);
 /* --- answering (exactly one per request) ------------------------------ */
 /* Takes ownership of body (a malloc'd JSON text). */
 void http_reply_text(http_req *req, int status, const char *content_type, char *body, size_t len);
+/* Answers with the bytes of an open regular file (takes fd: closed when
+ * sent, or at once when the answer cannot be queued). */
+void http_reply_fd(http_req *req, int status, const char *content_type, int fd, uint64_t size);
 /* Serialises j (does not steal it). */
 void http_reply_json(http_req *req, int status, const json_t *j);
 /* The one error shape. fields may be NULL; it is not stolen. */

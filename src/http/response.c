@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include "util/banned.h"
 
 void http_add_header(http_req *req, const char *name, const char *value) {
@@ -14,6 +15,8 @@ void http_add_header(http_req *req, const char *name, const char *value) {
     str_copy(req->extra[req->n_extra][1], sizeof req->extra[0][1], value);
     req->n_extra++;
 }
+
+static void queue(http_req *req, int status, const char *content_type, struct MHD_Response *r);
 
 void http_reply_text(http_req *req, int status, const char *content_type, char *body, size_t len) {
     if (req->answered) {
@@ -27,6 +30,19 @@ void http_reply_text(http_req *req, int status, const char *content_type, char *
         free(body);
         return;
     }
+    queue(req, status, content_type, r);
+}
+
+void http_reply_fd(http_req *req, int status, const char *content_type, int fd, uint64_t size) {
+    struct MHD_Response *r = req->answered ? NULL : MHD_create_response_from_fd64(size, fd);
+    if (!r) {
+        close(fd);
+        return;
+    }
+    queue(req, status, content_type, r);
+}
+
+static void queue(http_req *req, int status, const char *content_type, struct MHD_Response *r) {
     if (content_type) MHD_add_response_header(r, "Content-Type", content_type);
     MHD_add_response_header(r, "X-Request-Id", req->request_id);
     MHD_add_response_header(r, "Content-Language", req->english ? "en" : "uk");

@@ -242,28 +242,14 @@ void media_remove(const char *var_dir, const char *sha256, const char *mime) {
     if (media_path(var_dir, sha256, mime, true, path, sizeof path)) unlink(path);
 }
 
-char *media_read(const char *path, size_t max, size_t *len) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return NULL;
+int media_open(const char *path, size_t max, size_t *len) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return -1;
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
         close(fd);
-        return NULL;
+        return -1;
     }
-    size_t size = (size_t)st.st_size;
-    char *data = xmalloc(size ? size : 1);
-    size_t got = 0;
-    while (got < size) {
-        ssize_t r = read(fd, data + got, size - got);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        got += (size_t)r;
-    }
-    close(fd);
-    if (got != size) {
-        free(data);
-        return NULL;
-    }
-    *len = size;
-    return data;
+    *len = (size_t)st.st_size;
+    return fd;
 }

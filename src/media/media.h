@@ -61,7 +61,7 @@ bool media_store(const char *var_dir, const media_image *m, bool *created);
 /* Removes both files of a content hash (the caller checked no row uses it). */
 void media_remove(const char *var_dir, const char *sha256, const char *mime);
 
-/* A stored file's bytes (malloc'd; *len), at most max bytes; NULL when
- * missing, unreadable or larger. */
-char *media_read(const char *path, size_t max, size_t *len);
+/* A stored file opened for reading (the caller closes it) and its size;
+ * -1 when missing, not a regular file, or larger than max bytes. */
+int media_open(const char *path, size_t max, size_t *len);
 #endif
