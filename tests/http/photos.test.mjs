@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, statSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { start, call, post, assertError, assertSchema, rawRequest } from './helpers.mjs';
+import { DB_KIND } from '../lib/server.mjs';
 import { staffOfEveryRole, addUser, signIn } from '../lib/staff.mjs';
 
 const MAX_BYTES = 400000;
@@ -170,13 +171,22 @@ test('a file over KONTAKT_PHOTO_MAX_BYTES: 413 naming the field and the limit, n
   await nothingStored(before);
 });
 
-test('a truncated JPEG: 422 photo_invalid, nothing stored', async () => {
+test('a truncated JPEG and a decompression bomb: 422 photo_invalid, nothing stored', async () => {
   const a = await newAppeal();
   const good = readFileSync(makeImage('t.jpg', 400, 300));
   const before = await snapshot();
   const r = await upload(a.tracking_token, [{ bytes: good.subarray(0, Math.floor(good.length / 2)), name: 't.jpg' }]);
   const e = assertError(r, 422, 'photo_invalid');
   assert.equal(e.fields.photo.code, 'photo_invalid');
+  await nothingStored(before);
+  // a decompression bomb: 64 megapixels in a 60 KB PNG, refused from its header
+  const bomb = path.join(work, 'bomb.png');
+  execFileSync('vips', ['black', bomb, '8000', '8000']);
+  assert.ok(statSync(bomb).size < MAX_BYTES);
+  const rb = await upload(a.tracking_token, [{ file: bomb, type: 'image/png' }], { 'Accept-Language': 'en' });
+  const eb = assertError(rb, 422, 'photo_invalid');
+  assert.equal(eb.fields.photo.code, 'photo_too_many_pixels');
+  assert.match(eb.fields.photo.message, /50000000/);
   await nothingStored(before);
 });
 
@@ -203,6 +213,27 @@ test('the sixth photo is refused, nothing stored, also under concurrent uploads'
   const ok = racers.filter((x) => x.status === 201).length;
   assert.equal(ok, 2, racers.map((x) => x.status).join(','));
   assert.equal(Number(await srv.sql(`SELECT count(*) FROM photos p JOIN appeals a ON a.id = p.appeal_id WHERE a.number = '${b.number}'`)), 4);
+});
+
+test('a failed row insert removes the files it wrote, but not content another row uses', async () => {
+  const a = await newAppeal();
+  const shared = makeImage('shared.jpg', 90, 90);
+  assert.equal((await upload(a.tracking_token, [{ file: shared }])).status, 201);
+  const before = await snapshot();
+  if (DB_KIND === 'pg') {
+    await srv.sql("CREATE FUNCTION no_photos() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected'; END $$ LANGUAGE plpgsql");
+    await srv.sql('CREATE TRIGGER no_photos BEFORE INSERT ON photos FOR EACH ROW EXECUTE FUNCTION no_photos()');
+  } else {
+    await srv.sql("CREATE TRIGGER no_photos BEFORE INSERT ON photos BEGIN SELECT RAISE(ABORT, 'injected'); END");
+  }
+  try {
+    const r = await upload(a.tracking_token, [{ file: shared }, { file: makeImage('new.jpg', 70, 70) }]);
+    assertError(r, 500, 'internal_error');
+    await nothingStored(before); // the shared files stay, the new ones are gone
+  } finally {
+    await srv.sql('DROP TRIGGER no_photos' + (DB_KIND === 'pg' ? ' ON photos' : ''));
+  }
+  assert.equal((await upload(a.tracking_token, [{ file: makeImage('after.jpg', 70, 70) }])).status, 201);
 });
 
 test('multipart framing errors: 400 multipart_invalid; no photo part: 422', async () => {
