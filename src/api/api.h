@@ -135,6 +135,9 @@ void api_me_unsubscribe(http_req *req);
 void api_me_preferences(http_req *req);
 void api_me_export(http_req *req);
 void api_me_close(http_req *req);
+void api_me_photos_post(http_req *req);
+void api_me_photo_get(http_req *req);
+void api_me_photo_thumb(http_req *req);
 
 /* Shared shapes */
 json_t *api_named(const char *code, const char *uk, const char *en);

@@ -1,5 +1,6 @@
 /* POST /api/v1/appeals and GET /api/v1/appeals/{number}. */
 #include "api/idempotency.h"
+#include "api/photos.h"
 #include "api/mapindex.h"
 #include "api/views.h"
 #include "domain/deadline.h"
@@ -315,6 +316,11 @@ void api_appeal_get(http_req *req) {
     store_appeal a;
     db_conn *c = db_pool_acquire(app->pool);
     int rc = store_appeal_by_number(c, req->params[0], &a);
+    json_t *photos = NULL; /* only those staff made public: thumbnails */
+    if (rc == DB_OK) {
+        photos = api_photos_json(c, a.id, true, "/api/v1/photos/", &rc);
+        if (!photos) store_appeal_free(&a);
+    }
     db_pool_release(app->pool, c);
     if (rc == DB_NOT_FOUND) {
         http_reply_error(req, "appeal_not_found", NULL);
@@ -326,6 +332,7 @@ void api_appeal_get(http_req *req) {
     }
     json_t *j = view_public(&app->catalog, &a);
     json_object_set_new(j, "district", api_district_json(app, a.district));
+    json_object_set_new(j, "photos", photos);
     http_reply_json(req, 200, j);
     json_decref(j);
     store_appeal_free(&a);

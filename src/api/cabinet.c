@@ -3,6 +3,7 @@
  * too" subscriptions, notification preferences, the resident's data as
  * one JSON download, and closing the account. The actions on an appeal
  * are in track_actions.c (shared with the tracking link). */
+#include "api/photos.h"
 #include "api/resident.h"
 #include "api/views.h"
 #include "domain/lifecycle.h"
@@ -95,12 +96,17 @@ void api_me_appeal_get(http_req *req) {
     if (rc == DB_OK) rc = store_appeal_by_number(c, number, &a);
     if (rc == DB_OK) {
         j = api_track_view(app, c, &a, false, &rc);
+        char prefix[HTTP_PARAM_MAX + 40];
+        snprintf(prefix, sizeof prefix, "/api/v1/me/appeals/%s/photos/", a.number);
+        json_t *photos = rc == DB_OK ? api_photos_json(c, a.id, false, prefix, &rc) : NULL;
+        if (j) json_object_set_new(j, "photos", photos ? photos : json_array());
         if (j) json_object_set_new(j, "allowed_actions", allowed(&a));
         if (j) json_object_set_new(j, "rating", a.rating ? json_integer(a.rating) : json_null());
         store_appeal_free(&a);
     }
     db_pool_release(app->pool, c);
     if (rc != DB_OK) {
+        json_decref(j);
         http_reply_error(req, rc == DB_NOT_FOUND ? "appeal_not_found" : "internal_error", NULL);
         return;
     }

@@ -28,10 +28,13 @@ static json_t *build_config(const kontakt_config *c) {
     json_t *limits = json_pack("{s:i, s:i, s:i, s:i, s:i}", "description_min", 10,
                                "description_max", 4000, "name_max", 200, "address_max", 300,
                                "body_max", 16384);
-    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:[s,s,s,s,s], s:b}", "city", city, "map", map,
-                     "hotline", hotline, "emergency", emergency_numbers(), "limits", limits,
+    json_t *photos = json_pack("{s:I, s:i, s:[s,s,s]}", "max_bytes", (json_int_t)c->photo_max_bytes,
+                               "max_count", c->photo_max_count, "types", "image/jpeg",
+                               "image/png", "image/webp");
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:[s,s,s,s,s], s:b, s:o}", "city", city, "map",
+                     map, "hotline", hotline, "emergency", emergency_numbers(), "limits", limits,
                      "channels", "web", "mobile", "phone", "email", "open311", "trial",
-                     c->trial);
+                     c->trial, "photos", photos);
 }
 
 void api_config(http_req *req) {

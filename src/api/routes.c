@@ -2,9 +2,14 @@
  * (tests/http/openapi.test.mjs fails otherwise). */
 #include "api/actions.h"
 #include "api/api.h"
+#include "api/photos.h"
 #include "util/banned.h"
 
 #define APPEAL_BODY_MAX 16384
+
+/* Routes list their fields positionally; the later flags (multipart)
+ * default to false when a line leaves them out. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 const http_route api_routes[] = {
     {"GET", "/healthz", api_healthz, 0, false, false},
@@ -47,5 +52,16 @@ const http_route api_routes[] = {
     {"POST", "/api/v1/me/preferences", api_me_preferences, 256, true, false},
     {"GET", "/api/v1/me/export", api_me_export, 0, false, false},
     {"POST", "/api/v1/me/close", api_me_close, 64, true, false},
+    {"POST", "/api/v1/me/appeals/{number}/photos", api_me_photos_post, API_PHOTO_BODY_MAX, false, false, true},
+    {"GET", "/api/v1/me/appeals/{number}/photos/{id}", api_me_photo_get, 0, false, false},
+    {"GET", "/api/v1/me/appeals/{number}/photos/{id}/thumb", api_me_photo_thumb, 0, false, false},
+    /* Photos (api/photos.h); uploads: multipart, capped by http_config.multipart_max. */
+    {"POST", "/api/v1/track/{token}/photos", api_track_photos_post, API_PHOTO_BODY_MAX, false, true, true},
+    {"GET", "/api/v1/track/{token}/photos/{id}", api_track_photo_get, 0, false, false},
+    {"GET", "/api/v1/track/{token}/photos/{id}/thumb", api_track_photo_thumb, 0, false, false},
+    {"POST", "/api/v1/appeals/{number}/photos", api_staff_photos_post, API_PHOTO_BODY_MAX, false, false, true},
+    {"GET", "/api/v1/photos/{id}", api_photo_get, 0, false, false},
+    {"GET", "/api/v1/photos/{id}/thumb", api_photo_thumb, 0, false, false},
+    {"POST", "/api/v1/photos/{id}", api_photo_update, 256, true, false},
 };
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

@@ -2,6 +2,7 @@
  * staff — the applicant's personal data, every event, the extension
  * requests, and what this caller may do now. Each answer is audited: an
  * internal `personal_data_viewed` event in the same write transaction. */
+#include "api/photos.h"
 #include "api/staff.h"
 #include "api/views.h"
 #include "domain/lifecycle.h"
@@ -174,6 +175,10 @@ json_t *api_staff_appeal_json(app_ctx *app, db_conn *c, const api_staff *who, co
     json_t *j = appeal_fields(app, &a);
     *rc = links_json(c, &a, j);
     if (*rc == DB_OK) *rc = history_json(c, who, &a, j);
+    if (*rc == DB_OK) {
+        json_t *photos = api_photos_json(c, a.id, false, "/api/v1/photos/", rc);
+        if (photos) json_object_set_new(j, "photos", photos);
+    }
     if (*rc == DB_OK) {
         char actor[96];
         api_staff_actor(who, actor, sizeof actor);

@@ -1,5 +1,7 @@
 /* GET /api/v1/track/{token}: the applicant's own view by the private link. */
+#include "api/photos.h"
 #include "api/views.h"
+#include <stdio.h>
 #include "util/rand.h"
 #include <string.h>
 #include "util/banned.h"
@@ -78,16 +80,24 @@ void api_track_get(http_req *req) {
         if (rc == DB_OK) rc = store_appeal_by_number(c, number, &a);
         subscriber = rc == DB_OK;
     }
-    json_t *j = NULL;
+    json_t *j = NULL, *photos = NULL;
     if (rc == DB_OK) {
-        j = api_track_view(app, c, &a, subscriber, &rc);
+        /* The applicant sees every photo by the link; a subscriber only
+         * the thumbnails staff made public. */
+        char prefix[HTTP_PARAM_MAX + 32];
+        snprintf(prefix, sizeof prefix, "/api/v1/track/%s/photos/", token);
+        photos = api_photos_json(c, a.id, subscriber, subscriber ? "/api/v1/photos/" : prefix, &rc);
+        if (rc == DB_OK) j = api_track_view(app, c, &a, subscriber, &rc);
         store_appeal_free(&a);
     }
     db_pool_release(app->pool, c);
     if (rc != DB_OK) {
+        json_decref(photos);
+        json_decref(j);
         http_reply_error(req, rc == DB_NOT_FOUND ? "tracking_not_found" : "internal_error", NULL);
         return;
     }
+    json_object_set_new(j, "photos", photos);
     http_reply_json(req, 200, j);
     json_decref(j);
 }

@@ -4,7 +4,9 @@
 #include "api/mapindex.h"
 #include "api/staff.h"
 #include "jobs/outbox.h"
+#include "api/photos.h"
 #include "jobs/sweeper.h"
+#include "media/media.h"
 #include "store/users.h"
 #include "util/secret.h"
 #include "store/store.h"
@@ -118,6 +120,13 @@ static int serve(kontakt_config *cfg) {
     app.passwords = pw_list_load(cfg->common_passwords, err, sizeof err);
     if (!app.passwords) log_warn("common passwords not loaded: only cracklib checks", NULL);
     api_auth_init();
+    if (!media_init(err, sizeof err)) { /* libvips and libmagic, before any thread */
+        fprintf(stderr, "kontakt serve: %s\n", err);
+        api_release(&app);
+        dom_catalog_free(&app.catalog);
+        db_pool_close(pool);
+        return 1;
+    }
     int64_t n_staff = 0;
     c = db_pool_acquire(pool);
     if (store_users_count(c, &n_staff) == DB_OK && n_staff == 0)
@@ -155,6 +164,7 @@ static int serve(kontakt_config *cfg) {
         .web_dir = cfg->web_dir, .vendor_dir = cfg->vendor_dir, .csp = csp,
         .rate_per_minute = cfg->rate_appeals, .trusted_proxy = cfg->trusted_proxy,
         .rate_exempt = staff_exempt,
+        .multipart_max = (size_t)cfg->photo_max_count * (size_t)cfg->photo_max_bytes + API_PHOTO_SLACK,
     };
     int port = 0;
     http_server *srv = http_start(&hc, &port);
@@ -185,6 +195,7 @@ static int serve(kontakt_config *cfg) {
     dom_catalog_free(&app.catalog);
     pw_list_free(app.passwords);
     db_pool_close(pool);
+    media_shutdown();
     if (!rc) log_info("stopped", NULL);
     return rc;
 }

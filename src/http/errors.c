@@ -67,6 +67,17 @@ static const error_def errors[] = {
      "This Idempotency-Key was already used for a different request"},
     {"too_many_requests", 429, "Забагато запитів. Спробуйте за хвилину",
      "Too many requests. Try again in a minute"},
+    {"multipart_invalid", 400,
+     "Тіло запиту не є коректним multipart/form-data (обрізане або зіпсоване)",
+     "The request body is not valid multipart/form-data (truncated or malformed)"},
+    {"photo_type", 415, "Фото має бути у форматі JPEG, PNG або WebP (перевіряється вміст файлу)",
+     "A photo must be JPEG, PNG or WebP (the file's content is checked)"},
+    {"photo_too_large", 413, "Фото завелике", "The photo is too large"},
+    {"photo_too_many", 409, "До звернення вже додано найбільшу кількість фото",
+     "The appeal already has the most photos allowed"},
+    {"photo_invalid", 422, "Фото пошкоджене або обрізане: його неможливо прочитати",
+     "The photo is damaged or truncated: it cannot be read"},
+    {"photo_not_found", 404, "Такого фото немає", "No such photo"},
     {"internal_error", 500, "Внутрішня помилка сервера. Нічого не збережено, спробуйте ще раз",
      "Internal server error. Nothing was stored; please try again"},
     {"not_ready", 503, "Сервіс тимчасово недоступний", "The service is temporarily unavailable"},
@@ -126,6 +137,11 @@ static const field_def field_errors[] = {
     {"code_invalid", "невірний код; спроб залишилося", "wrong code; attempts left"},
     {"channel_unavailable", "SMS не налаштовано", "SMS is not configured"},
     {"contact_missing", "у кабінеті немає такого контакту", "the cabinet has no such contact"},
+    {"photo_type", "лише JPEG, PNG або WebP", "only JPEG, PNG or WebP"},
+    {"photo_too_large", "файл завеликий", "the file is too large"},
+    {"photo_too_many", "забагато фото для одного звернення", "too many photos for one appeal"},
+    {"photo_invalid", "зображення пошкоджене або обрізане", "the image is damaged or truncated"},
+    {"photo_too_many_pixels", "зображення має забагато пікселів", "the image has too many pixels"},
 };
 
 /* Human names of the fields residents fill in, so a message reads
@@ -177,6 +193,9 @@ static const struct {
     {"topic", "Тема", "Topic"},
     {"limit", "Кількість", "Limit"},
     {"offset", "Зсув", "Offset"},
+    {"photo", "Фото", "Photo"},
+    {"public", "Публічне", "Public"},
+    {"body", "Тіло запиту", "Request body"},
 };
 
 static const char *label_of(const char *path, bool en) {

@@ -23,6 +23,7 @@ typedef struct {
     size_t body_max;     /* 0: no body accepted */
     bool json_body;      /* requires Content-Type: application/json */
     bool rate_limited;   /* counts against the per-address rate limit */
+    bool multipart;      /* multipart/form-data (uploads); body cap: http_config.multipart_max */
 } http_route;
 
 struct http_req {
@@ -67,6 +68,9 @@ typedef struct {
     /* Asked before the rate limit: true exempts the request (signed-in
      * hotline staff share one address behind the city's NAT). May be NULL. */
     bool (*rate_exempt)(http_req *req);
+    /* Body cap of multipart routes (uploads: photo count × size + a
+     * little); 0 keeps the route's body_max. */
+    size_t multipart_max;
 } http_config;
 
 typedef struct http_server http_server;
@@ -77,6 +81,9 @@ void http_stop(http_server *s);
 /* --- answering (exactly one per request) ------------------------------ */
 /* Takes ownership of body (a malloc'd JSON text). */
 void http_reply_text(http_req *req, int status, const char *content_type, char *body, size_t len);
+/* Answers with the bytes of an open regular file (takes fd: closed when
+ * sent, or at once when the answer cannot be queued). */
+void http_reply_fd(http_req *req, int status, const char *content_type, int fd, uint64_t size);
 /* Serialises j (does not steal it). */
 void http_reply_json(http_req *req, int status, const json_t *j);
 /* The one error shape. fields may be NULL; it is not stolen. */
@@ -129,6 +136,41 @@ char *http_json_trimmed(const json_t *v);
 /* A query parameter as a finite number. Adds a field error under `name`
  * (required / wrong_type) to fields and returns false otherwise. */
 bool http_query_number(http_req *req, const char *name, json_t *fields, double *out);
+
+/* --- multipart/form-data (multipart.c) ------------------------------- */
+/* Hard bounds of the parser: whatever a client sends, it stays linear and
+ * small. A body beyond them is refused as a whole. */
+#define HTTP_MP_MAX_PARTS 16
+#define HTTP_MP_BOUNDARY_MAX 70  /* RFC 2046 */
+#define HTTP_MP_HEADERS_MAX 2048 /* all header lines of one part */
+#define HTTP_MP_NAME_MAX 64
+#define HTTP_MP_FILENAME_MAX 256
+
+typedef struct {
+    char name[HTTP_MP_NAME_MAX];         /* the form field's name */
+    char filename[HTTP_MP_FILENAME_MAX]; /* "" when none; never trusted (shown only) */
+    char content_type[128];              /* "" when none; never trusted */
+    const char *data;                    /* into the body: not owned, not NUL-terminated */
+    size_t len;
+} http_part;
+
+typedef enum {
+    HTTP_MP_OK,
+    HTTP_MP_NOT_MULTIPART, /* Content-Type is not multipart/form-data */
+    HTTP_MP_NO_BOUNDARY,   /* no boundary parameter, or an empty / overlong one */
+    HTTP_MP_MALFORMED,     /* a delimiter, header or the closing delimiter is wrong or missing */
+    HTTP_MP_HEADERS_TOO_LONG,
+    HTTP_MP_TOO_MANY_PARTS,
+} http_mp_status;
+
+/* Parses a multipart/form-data body (pure: no I/O, no allocation). The
+ * parts point into body, which must outlive them. Names and filenames
+ * longer than their fields, or with control characters, are malformed. */
+http_mp_status http_multipart_parse(const char *content_type, const char *body, size_t len,
+                                    http_part *parts, int max_parts, int *n);
+/* The request's body parts: false after answering 400 multipart_invalid
+ * (the reason in fields.body). */
+bool http_multipart(http_req *req, http_part *parts, int max_parts, int *n);
 
 /* --- router (exposed for `kontakt routes` and tests) ------------------ */
 /* Finds the route; *method_ok false when the path exists with another

@@ -5,6 +5,8 @@
 #include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 #include "util/banned.h"
 
 void http_add_header(http_req *req, const char *name, const char *value) {
@@ -13,6 +15,8 @@ void http_add_header(http_req *req, const char *name, const char *value) {
     str_copy(req->extra[req->n_extra][1], sizeof req->extra[0][1], value);
     req->n_extra++;
 }
+
+static void queue(http_req *req, int status, const char *content_type, struct MHD_Response *r);
 
 void http_reply_text(http_req *req, int status, const char *content_type, char *body, size_t len) {
     if (req->answered) {
@@ -26,6 +30,19 @@ void http_reply_text(http_req *req, int status, const char *content_type, char *
         free(body);
         return;
     }
+    queue(req, status, content_type, r);
+}
+
+void http_reply_fd(http_req *req, int status, const char *content_type, int fd, uint64_t size) {
+    struct MHD_Response *r = req->answered ? NULL : MHD_create_response_from_fd64(size, fd);
+    if (!r) {
+        close(fd);
+        return;
+    }
+    queue(req, status, content_type, r);
+}
+
+static void queue(http_req *req, int status, const char *content_type, struct MHD_Response *r) {
     if (content_type) MHD_add_response_header(r, "Content-Type", content_type);
     MHD_add_response_header(r, "X-Request-Id", req->request_id);
     MHD_add_response_header(r, "Content-Language", req->english ? "en" : "uk");
@@ -33,9 +50,13 @@ void http_reply_text(http_req *req, int status, const char *content_type, char *
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
     MHD_add_response_header(r, "Content-Security-Policy", req->csp ? req->csp : "default-src 'self'");
-    if (strncmp(req->path, "/api/", 5) == 0) MHD_add_response_header(r, "Cache-Control", "no-store");
-    for (int i = 0; i < req->n_extra; i++)
+    bool own_cache = false; /* a handler's Cache-Control (photos) replaces the default */
+    for (int i = 0; i < req->n_extra; i++) {
         MHD_add_response_header(r, req->extra[i][0], req->extra[i][1]);
+        own_cache = own_cache || strcasecmp(req->extra[i][0], "Cache-Control") == 0;
+    }
+    if (!own_cache && strncmp(req->path, "/api/", 5) == 0)
+        MHD_add_response_header(r, "Cache-Control", "no-store");
     if (MHD_queue_response(req->conn, (unsigned)status, r) == MHD_YES) {
         req->answered = true;
         req->status = status;

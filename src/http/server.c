@@ -163,6 +163,21 @@ static void dispatch_unrouted(http_server *s, http_req *req, bool path_found, co
     http_reply_error(req, "not_found", NULL);
 }
 
+/* 413 body_too_large; for an upload route it also names the limit, which
+ * is the server's setting rather than a fixed number in the docs. */
+static void reply_too_large(http_req *req) {
+    if (!req->route || !req->route->multipart) {
+        http_reply_error(req, "body_too_large", NULL);
+        return;
+    }
+    char limit[48];
+    snprintf(limit, sizeof limit, "<= %zu bytes", req->body.max);
+    json_t *fields = json_object();
+    http_field_error(req, fields, "body", "too_long", limit);
+    http_reply_error(req, "body_too_large", fields);
+    json_decref(fields);
+}
+
 static void dispatch(http_server *s, http_req *req) {
     if (!req->route) {
         char params[HTTP_MAX_PARAMS][HTTP_PARAM_MAX];
@@ -175,7 +190,7 @@ static void dispatch(http_server *s, http_req *req) {
         return;
     }
     if (req->body_too_large) {
-        http_reply_error(req, "body_too_large", NULL);
+        reply_too_large(req);
         return;
     }
     if (req->route->rate_limited && s->limit) {
@@ -217,7 +232,9 @@ static http_req *req_new(http_server *s, struct MHD_Connection *conn, const char
     char allow[128];
     req->route = http_route_match(s->cfg.routes, s->cfg.n_routes, method, req->path, req->params,
                                   &req->n_params, &found, allow, sizeof allow);
-    buf_init(&req->body, req->route ? req->route->body_max : 0);
+    size_t max = req->route ? req->route->body_max : 0;
+    if (req->route && req->route->multipart && s->cfg.multipart_max) max = s->cfg.multipart_max;
+    buf_init(&req->body, max);
     return req;
 }
 
@@ -235,7 +252,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         long long len = 0;
         if (cl && str_to_ll(cl, 0, INT64_MAX, &len) && (size_t)len > req->body.max && req->route) {
             /* Refuse before reading: the connection closes after this answer. */
-            http_reply_error(req, "body_too_large", NULL);
+            reply_too_large(req);
         }
         return MHD_YES;
     }

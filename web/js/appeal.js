@@ -2,6 +2,7 @@
 // a pin on the map (or typed coordinates), contacts; client checks that mirror
 // the server's; POST /api/v1/appeals with an Idempotency-Key; confirmation.
 import { initPage, el, say } from './common.js';
+import { checkFiles, errorText, hintText, limitsOf, photoField, pt, showError, uploadPhotos } from './photos.js';
 import { api, getCategories, NetworkError } from './api.js';
 import { field as localized, nameOf, onLangChange, t } from './i18n.js';
 import { dateTime, priorityWord, statusWord, within } from './format.js';
@@ -415,6 +416,9 @@ async function submit(ev) {
   for (const k of FIELDS) show(k);
   const errs = renderSummary();
   if (errs.length) { $('error-summary').focus(); return; }
+  const photoErrs = photoProblems();
+  showError(photoUi ? photoUi.error : $('submit-error'), photoErrs.join(' '));
+  if (photoErrs.length) { photoUi.input.focus(); return; }
 
   const b = body();
   const bodyText = JSON.stringify(b);
@@ -430,7 +434,11 @@ async function submit(ev) {
     return;
   }
   setSending(false);
-  if (r.ok && r.data && r.data.number) { showConfirmation(r.data); return; }
+  if (r.ok && r.data && r.data.number) {
+    showConfirmation(r.data);
+    await sendChosenPhotos(r.data.tracking_token);
+    return;
+  }
 
   const err = (r.data && r.data.error) || {};
   if (r.status === 422 && err.fields) {
@@ -466,6 +474,48 @@ function renderConfirmation() {
   $('done-link').value = url;
   $('done-open').href = url;
   document.title = `${t('done.title')} ${r.number} — ${t('site.name')}`;
+}
+
+// Photos: chosen in the form, sent with the tracking token after the 201
+// (POST /api/v1/track/{token}/photos); a refused photo never loses the appeal.
+let photoUi = null;
+
+function photoProblems() {
+  if (!photoUi) return [];
+  return checkFiles([...photoUi.input.files], limitsOf(config));
+}
+
+function renderPhotoField() {
+  const limits = limitsOf(config);
+  if (!photoUi) {
+    photoUi = photoField('photo-input', limits);
+    $('photo-slot').replaceChildren(photoUi.root);
+    photoUi.input.addEventListener('change', () => showError(photoUi.error, photoProblems().join(' ')));
+  }
+  $('photo-legend').firstChild.textContent = pt('title') + ' ';
+  photoUi.root.querySelector('label').textContent = pt('label');
+  $('photo-input-hint').textContent = hintText(limits);
+}
+
+async function sendChosenPhotos(token) {
+  const files = photoUi ? [...photoUi.input.files] : [];
+  if (!files.length) return;
+  const box = $('done-photos');
+  const status = $('done-photos-status');
+  box.hidden = false;
+  showError($('done-photos-error'), '');
+  let r = null;
+  try {
+    r = await uploadPhotos('/api/v1/track/' + encodeURIComponent(token) + '/photos', files,
+      { onProgress: (pct) => { status.textContent = pt('uploading', { pct }); } });
+  } catch { r = null; }
+  if (r && r.ok) {
+    status.textContent = pt('uploaded', { n: r.data.photos.length });
+    photoUi.input.value = '';
+    return;
+  }
+  status.textContent = '';
+  showError($('done-photos-error'), r ? errorText(r) : pt('network'));
 }
 
 function showConfirmation(data) {
@@ -530,6 +580,8 @@ async function main() {
   wire();
   renderCounter();
   config = await initPage();
+  renderPhotoField();
+  onLangChange(renderPhotoField);
   if (config && config.limits) limits = { ...limits, ...config.limits };
   renderCounter();
   initMap();

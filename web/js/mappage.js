@@ -3,6 +3,7 @@
 // from GET /api/v1/appeals/{number}, and a list of what is in view as the
 // keyboard/screen-reader alternative to the markers. Works without tiles.
 import { initPage, el, say } from './common.js';
+import { renderGallery } from './photos.js';
 import { api, getCategories, NetworkError } from './api.js';
 import { nameOf, onLangChange, t } from './i18n.js';
 import { dateTime, statusWord } from './format.js';
@@ -182,6 +183,10 @@ async function openCard(number, centre = false) {
   $('mp-card-created').textContent = dateTime(a.created_at);
   $('mp-card-reaction').textContent = dateTime(a.reaction_due_at);
   $('mp-card-resolution').textContent = dateTime(a.resolution_due_at);
+  // Only photos staff made public, thumbnails only.
+  const photos = Array.isArray(a.photos) ? a.photos : [];
+  $('mp-card-photos').hidden = !photos.length;
+  if (photos.length) renderGallery($('mp-card-photos'), photos);
   showCard(true);
   card.dataset.number = a.number;
   if (!centre) card.focus();

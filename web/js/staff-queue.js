@@ -8,6 +8,9 @@ import { lang, nameOf } from './i18n.js';
 import { dateTime, eventWord, priorityWord, span, statusWord, timeOnly } from './format.js';
 import { leaflet, makeMap } from './map.js';
 import {
+  checkFiles, errorText as photoError, limitsOf, photoField, pt, renderGallery, showError as showPhotoError, uploadPhotos,
+} from './photos.js';
+import {
   el, errorText, initStaff, onStaffLang, orgName, rememberOrgs, session, showError, st, staffApi, toLogin,
 } from './staff.js';
 
@@ -369,11 +372,64 @@ function renderCard() {
     el('div', { id: 'card-map', class: 'map map-small' }),
     Number.isFinite(loc.lat) ? el('p', { class: 'hint', text: `${loc.lat.toFixed(6)}, ${loc.lon.toFixed(6)}` }) : null,
     renderExtensions(a),
+    renderPhotos(a),
     el('h3', { text: st('c.actions') }),
     actions.length ? el('div', { class: 'action-list' }, actions.map(actionForm)) : el('p', { class: 'hint', text: st('c.noActions') }),
     el('h3', { text: st('c.timeline') }),
     renderTimeline(a)].flat().filter((x) => x !== null && x !== undefined && x !== false));
   drawMap(loc);
+}
+
+// ---------------------------------------------------------------- photos
+
+// Dispatchers and supervisors decide which photos the public view shows.
+const mayPublish = () => ['dispatcher', 'supervisor'].includes(session.user && session.user.role);
+
+function publishButton(p) {
+  if (!mayPublish()) return null;
+  const b = el('button', { type: 'button', class: 'button button-secondary button-small', 'data-photo-public': String(p.id), text: pt(p.public ? 'makePrivate' : 'makePublic') });
+  b.addEventListener('click', async () => {
+    b.disabled = true;
+    let r;
+    try { r = await staffApi('/api/v1/photos/' + p.id, { method: 'POST', body: { public: !p.public } }); } catch { r = null; }
+    b.disabled = false;
+    if (!r || !r.ok) { notice = r ? errorText(r) : st('err.network'); renderCard(); return; }
+    await openCard(card.number, false);
+  });
+  return b;
+}
+
+function renderPhotos(a) {
+  const box = el('div', { id: 'card-photos', class: 'photos' });
+  renderGallery(box, a.photos || [], { extra: publishButton });
+  return [el('h3', { text: pt('title') }), box];
+}
+
+// The "done" form's photos go up first (POST /api/v1/appeals/{n}/photos);
+// the done action follows only when they were stored. True when fine.
+async function uploadDonePhotos(form, errBox) {
+  const input = form.querySelector('input[type=file]');
+  const files = input ? [...input.files] : [];
+  if (!files.length) return true;
+  const limits = limitsOf(config);
+  const have = Array.isArray(card.photos) ? card.photos.length : 0;
+  const status = form.querySelector('[role=status]');
+  const fieldErr = form.querySelector('.photo-field .field-error');
+  const problems = checkFiles(files, limits, have);
+  showPhotoError(fieldErr, problems.join(' '));
+  if (problems.length) { input.focus(); return false; }
+  let r = null;
+  try {
+    r = await uploadPhotos(`/api/v1/appeals/${encodeURIComponent(card.number)}/photos`, files, {
+      headers: { 'X-CSRF-Token': session.csrf || '' },
+      onProgress: (pct) => { status.textContent = pt('uploading', { pct }); },
+    });
+  } catch { r = null; }
+  status.textContent = '';
+  if (!r) { showError(errBox, null, st('err.network')); return false; }
+  if (!r.ok) { showPhotoError(fieldErr, photoError(r)); input.focus(); return false; }
+  input.value = '';
+  return true;
 }
 
 function drawMap(loc) {
@@ -432,7 +488,7 @@ function fieldsFor(action) {
     case 'merge':
       return [textField(f, 'parent', st('f.parent'), { multiline: false })];
     case 'done':
-      return [textField(f, 'comment', st('f.comment'))];
+      return [textField(f, 'comment', st('f.comment')), photoField(f + '-photos', limitsOf(config)).root];
     case 'request_extension': {
       const base = a.resolution_due_at ? new Date(new Date(a.resolution_due_at).getTime() + 3 * 86400000).toISOString() : new Date().toISOString();
       return [el('div', { class: 'field' }, el('label', { for: f + '-due_at', text: st('f.dueAt') }),
@@ -489,6 +545,7 @@ async function act(action, form, errBox, button) {
     }
   }
   button.disabled = true;
+  if (action === 'done' && !(await uploadDonePhotos(form, errBox))) { button.disabled = false; return; }
   let r;
   try {
     r = await staffApi(`/api/v1/appeals/${encodeURIComponent(card.number)}/actions`, { method: 'POST', body: bodyFor(action, form) });

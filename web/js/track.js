@@ -5,6 +5,7 @@ import { api, NetworkError } from './api.js';
 import { lang, nameOf, onLangChange, t } from './i18n.js';
 import { dateTime, eventWord, priorityWord, span, statusWord, timeOnly } from './format.js';
 import { leaflet, makeMap } from './map.js';
+import { checkFiles, errorText, hintText, limitsOf, photoField, pt, renderGallery, showError, uploadPhotos } from './photos.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -228,6 +229,55 @@ function renderMap() {
   }
 }
 
+// Photos: thumbnails linking to the full images; while the appeal is open
+// the applicant may add more (POST /api/v1/track/{token}/photos).
+const PHOTO_CLOSED = new Set(['closed', 'rejected', 'forwarded', 'duplicate']);
+let photoUi = null;
+let photoNote = '';
+
+function renderPhotos() {
+  const a = appeal;
+  const photos = Array.isArray(a.photos) ? a.photos : [];
+  const limits = limitsOf(config);
+  $('ph-title').textContent = pt('title');
+  $('photos').hidden = Boolean(a.subscriber) && !photos.length;
+  renderGallery($('a-photos'), photos);
+  const open = !a.subscriber && !PHOTO_CLOSED.has(a.status) && photos.length < limits.max_count;
+  $('photo-form').hidden = !open;
+  if (!photoUi) {
+    photoUi = photoField('photo-input', limits);
+    $('photo-slot').replaceChildren(photoUi.root);
+  } else {
+    photoUi.root.querySelector('label').textContent = pt('label');
+    $('photo-input-hint').textContent = hintText(limits);
+  }
+  $('photo-submit').textContent = pt('add');
+  photoUi.status.textContent = photoNote;
+}
+
+async function sendPhotos(e) {
+  e.preventDefault();
+  const files = [...photoUi.input.files];
+  const limits = limitsOf(config);
+  const have = Array.isArray(appeal.photos) ? appeal.photos.length : 0;
+  const problems = files.length ? checkFiles(files, limits, have) : [pt('pick')];
+  showError(photoUi.error, problems.join(' '));
+  if (problems.length) { photoUi.input.focus(); return; }
+  const token = tokenFrom(location.hash);
+  $('photo-submit').disabled = true;
+  let r = null;
+  try {
+    r = await uploadPhotos('/api/v1/track/' + encodeURIComponent(token) + '/photos', files,
+      { onProgress: (pct) => { photoUi.status.textContent = pt('uploading', { pct }); } });
+  } catch { r = null; }
+  $('photo-submit').disabled = false;
+  if (!r) { photoUi.status.textContent = ''; showError(photoUi.error, pt('network')); return; }
+  if (!r.ok) { photoUi.status.textContent = ''; showError(photoUi.error, errorText(r)); photoUi.input.focus(); return; }
+  photoUi.input.value = '';
+  photoNote = pt('uploaded', { n: r.data.photos.length });
+  await load(false);
+}
+
 function render() {
   if (!appeal) return;
   const a = appeal;
@@ -252,6 +302,7 @@ function render() {
   $('a-description').closest('section').hidden = Boolean(a.subscriber);
   $('a-address').parentElement.hidden = Boolean(a.subscriber);
   renderTimeline();
+  renderPhotos();
   renderMerged(a.merged_into);
   renderActions();
   tick();
@@ -300,6 +351,8 @@ async function load(focus) {
 async function main() {
   wireTrackForm($('track-form'));
   wireActions();
+  $('photo-form').addEventListener('submit', sendPhotos);
+  window.addEventListener('hashchange', () => { photoNote = ''; });
   window.addEventListener('hashchange', () => { actionNote = ''; givenRating = null; });
   $('refresh').addEventListener('click', () => load(false));
   window.addEventListener('hashchange', () => load(true));
