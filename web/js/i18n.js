@@ -23,6 +23,7 @@ const DICT = {
     'nav.appeal': 'Подати звернення',
     'nav.track': 'Моє звернення',
     'nav.map': 'Мапа',
+    'nav.cabinet': 'Кабінет',
     'trial.banner': 'Пробний режим: звернення позначаються як пробні й не входять до офіційної статистики.',
     'loading': 'Завантаження…',
     'error.network': 'Немає зв’язку із сервером. Перевірте інтернет і спробуйте ще раз.',
@@ -250,6 +251,7 @@ const DICT = {
     'event.confirmed': 'Заявник підтвердив виконання',
     'event.disputed': 'Заявник не погодився з виконанням',
     'event.rated': 'Заявник оцінив роботу',
+    'event.commented': 'Заявник додав коментар',
     'event.autoclosed': 'Закрито автоматично: заявник не відповів у строк',
     'event.unknown': 'Оновлення звернення',
     'event.status': 'статус: {status}',
@@ -302,6 +304,7 @@ const DICT = {
     'nav.appeal': 'File an appeal',
     'nav.track': 'My appeal',
     'nav.map': 'Map',
+    'nav.cabinet': 'My cabinet',
     'trial.banner': 'Trial mode: appeals are marked as trial and left out of official statistics.',
     'loading': 'Loading…',
     'error.network': 'Cannot reach the server. Check your connection and try again.',
@@ -529,6 +532,7 @@ const DICT = {
     'event.confirmed': 'The applicant confirmed it done',
     'event.disputed': 'The applicant disputed the result',
     'event.rated': 'The applicant rated the work',
+    'event.commented': 'The applicant added a comment',
     'event.autoclosed': 'Closed automatically: no answer from the applicant in time',
     'event.unknown': 'Appeal updated',
     'event.status': 'status: {status}',
@@ -657,3 +661,9 @@ export function setLang(l) {
 }
 
 export function onLangChange(fn) { listeners.push(fn); }
+
+// A page's own words ({uk: {...}, en: {...}}), merged into the dictionaries
+// before the page first calls applyI18n() (web/js/cabinet-text.js).
+export function addWords(words) {
+  for (const l of LANGS) Object.assign(DICT[l], words[l] || {});
+}
