@@ -84,7 +84,7 @@ function renderMe() {
   for (const i of document.querySelectorAll('input[name="notify"]')) i.checked = i.value === who.notify;
   for (const i of document.querySelectorAll('input[name="plang"]')) i.checked = i.value === who.lang;
   const kinds = [!who.phone ? 'phone' : null, !who.email ? 'email' : null].filter(Boolean);
-  $('add-contact').hidden = kinds.length === 0;
+  $('contact-add').hidden = kinds.length === 0;
   if (addBox && addKinds === kinds.join()) { addBox.relabel(); return; }
   addBox?.stop();
   addBox = null;
