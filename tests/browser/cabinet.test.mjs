@@ -71,7 +71,7 @@ test('a resident signs in by email, adds the phone, comments, exports, follows f
   assert.match(code, /^\d{6}$/);
   await page.locator('#si-code').fill(code === '000000' ? '111111' : '000000');
   await page.getByRole('button', { name: 'Увійти' }).click();
-  await page.locator('#si-code-error').getByText(/залишилося \(4\)/).waitFor();
+  await page.locator('#si-code-error').getByText('Невірний код. Залишилося спроб: 4.').waitFor();
   await shot(page, 'cabinet-code-phone.png');
   await page.locator('#si-code').fill(code);
   await page.getByRole('button', { name: 'Увійти' }).click();

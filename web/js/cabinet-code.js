@@ -6,7 +6,7 @@
 import { el, say } from './common.js';
 import { api, NetworkError } from './api.js';
 import { applyI18n, t } from './i18n.js';
-import { dateTime, span } from './format.js';
+import { span, timeOnly } from './format.js';
 
 // API error → one line: the message and every field's message.
 export function errorText(r) {
@@ -14,7 +14,8 @@ export function errorText(r) {
   const e = r.data && r.data.error;
   if (!e) return t('error.server');
   const fields = e.fields ? Object.values(e.fields).map((f) => f.message).filter(Boolean).join(' ') : '';
-  return fields && fields !== e.message ? `${e.message} ${fields}` : e.message;
+  if (!fields || fields === e.message) return e.message;
+  return `${e.message}${/[.!?…]$/.test(e.message) ? '' : '.'} ${fields}`;
 }
 
 const field = (id, labelKey, hintKey, input) => el('div', { class: 'field' },
@@ -133,7 +134,7 @@ export function codeBox(root, p, opts) {
     if (r && r.status === 202 && r.data) {
       $('send').hidden = true;
       $('verify').hidden = false;
-      say($('sent'), t('cab.code.sentTo', { to: r.data.sent_to, time: dateTime(r.data.expires_at) }));
+      say($('sent'), t('cab.code.sentTo', { to: r.data.sent_to, time: timeOnly(new Date(r.data.expires_at)) }));
       countdown(r.data.retry_after_s || 60);
       $('code').value = '';
       fieldError('code', '');
@@ -178,8 +179,10 @@ export function codeBox(root, p, opts) {
     }
     const e = r && r.data && r.data.error;
     if (e && e.code === 'code_invalid') {
+      // fields.code.message ends with the attempts left: "… (4)"
+      const m = /(\d+)\D*$/.exec((e.fields && e.fields.code && e.fields.code.message) || '');
       $('code').select();
-      fieldError('code', errorText(r));
+      fieldError('code', m ? t('cab.code.wrong', { n: m[1] }) : errorText(r));
       $('code').focus();
       return;
     }

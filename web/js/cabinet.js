@@ -216,7 +216,8 @@ function tick() {
 
 function renderAppeal() {
   const a = appeal;
-  $('d-heading').textContent = t('track.number', { number: a.number });
+  $('d-heading').replaceChildren(el('span', { class: 'h1-label', text: t('track.numberLabel') }), ' ',
+    el('span', { class: 'h1-number', text: a.number }));
   document.title = `${t('track.number', { number: a.number })} — ${t('site.name')}`;
   $('d-status').replaceWith(Object.assign(badge(a.status), { id: 'd-status' }));
   $('d-category').textContent = nameOf(a.category);
