@@ -157,6 +157,7 @@ async function unfollow(number, button) {
 // --- one appeal -------------------------------------------------------------------
 async function route(focus) {
   if (!me) return;
+  if (focus) say($('cab-status'), ''); // a note of the last step, not of this view
   const m = NUMBER.exec(location.hash);
   if (!m) {
     appeal = null;
