@@ -220,9 +220,47 @@ test('signing in and opening an appeal with the keyboard alone (desktop)', async
   await page.locator('#lang-switch').click();
   await page.locator('#mine-title').getByText('My appeals').waitFor();
   assert.match(await page.locator('#who').innerText(), /^Signed in: keys@example\.com/);
+  // every word of the page has its English (a missing key shows as the key)
+  const untranslated = await page.evaluate(() => [...document.querySelectorAll('[data-i18n]')]
+    .filter((n) => n.textContent === n.dataset.i18n).map((n) => n.dataset.i18n));
+  assert.deepEqual(untranslated, []);
   // signing out
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.locator('#signin').waitFor();
   assert.deepEqual(problems, []);
   await ctx.close();
+});
+
+test('no SMS gateway: a phone gets a way to email; asking again too soon says how long to wait', async () => {
+  const plain = await startServer(); // no KONTAKT_SMS_URL
+  try {
+    const { ctx, page, problems } = await openPage(browser, plain.url, PHONE360);
+    await page.goto(`${plain.url}/cabinet.html`);
+    await page.getByLabel('Номер телефону').fill('067 123 45 67');
+    await page.getByRole('button', { name: 'Надіслати код' }).click();
+    await page.locator('#si-error').getByText(/SMS не налаштовано/).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'si-error');
+    await page.getByRole('button', { name: 'Увійти за поштою' }).click();
+    assert.equal(await page.getByLabel('На електронну пошту').isChecked(), true);
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'si-contact');
+    assert.equal(await page.locator('#si-contact').getAttribute('type'), 'email');
+    await page.getByLabel('Електронна пошта').fill('wait@example.com');
+    await page.getByRole('button', { name: 'Надіслати код' }).click();
+    await page.locator('#si-verify').waitFor();
+    // "use another phone or email", then the same address again at once
+    await page.getByRole('button', { name: 'Змінити телефон чи пошту' }).click();
+    await page.getByRole('button', { name: 'Надіслати код' }).click();
+    await page.locator('#si-error').getByText(/Забагато запитів. Спробуйте ще раз через/).waitFor();
+    // the code sent a moment ago is still good: its field is back, with the countdown
+    assert.equal(await page.locator('#si-verify').isVisible(), true);
+    assert.equal(await page.locator('#si-resend').isDisabled(), true);
+    await page.locator('#si-code').fill(await lastCode(plain, 'wait@example.com'));
+    await page.getByRole('button', { name: 'Увійти' }).click();
+    await page.locator('#cabinet').waitFor();
+    await page.locator('#mine-empty').waitFor();
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  } finally {
+    await plain.stop();
+  }
 });

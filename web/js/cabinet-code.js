@@ -28,7 +28,7 @@ const field = (id, labelKey, hintKey, input) => el('div', { class: 'field' },
 // opts: kinds (['phone','email'] or one of them), submitKey (the verify
 // button), headers() (extra request headers), onDone(data) after a 200.
 export function codeBox(root, p, opts) {
-  const s = { kind: opts.kinds[0], to: null, left: 0, timer: null };
+  const s = { kind: opts.kinds[0], to: null, sentTo: null, left: 0, timer: null };
   const $ = (x) => root.querySelector('#' + p + '-' + x);
   const radio = (kind, key) => el('label', {},
     el('input', { type: 'radio', name: p + '-kind', value: kind, checked: kind === s.kind }), ' ',
@@ -132,6 +132,7 @@ export function codeBox(root, p, opts) {
     const r = await post('/api/v1/auth/code', body());
     button.disabled = false;
     if (r && r.status === 202 && r.data) {
+      s.sentTo = s.to;
       $('send').hidden = true;
       $('verify').hidden = false;
       say($('sent'), t('cab.code.sentTo', { to: r.data.sent_to, time: timeOnly(new Date(r.data.expires_at)) }));
@@ -143,6 +144,8 @@ export function codeBox(root, p, opts) {
     }
     if (r && r.status === 429) {
       const wait = retryAfter(r);
+      // The code sent a moment ago to this very contact is still good: ask for it.
+      if (s.to === s.sentTo) { $('send').hidden = true; $('verify').hidden = false; }
       if (!$('verify').hidden) countdown(wait);
       boxError(t('cab.code.wait', { left: span(wait * 1000) }));
       return;
