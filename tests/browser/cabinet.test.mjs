@@ -145,6 +145,7 @@ test('a resident signs in by email, adds the phone, comments, exports, follows f
   await page.locator('#mp-card-title').getByText(other.number).waitFor();
   await page.getByRole('button', { name: 'Я теж стикнувся(лась) — стежити' }).click();
   await page.locator('#mp-follow-status').getByText(`Ви стежите за зверненням № ${other.number}.`).waitFor();
+  await page.locator('#mp-card').screenshot({ path: path.join(OUT, 'map-follow-phone.png') });
   await page.getByRole('button', { name: 'Я теж стикнувся(лась) — стежити' }).click();
   await page.locator('#mp-follow-status').getByText(/вже стежите/).waitFor();
   await page.getByRole('link', { name: 'Мої підписки в кабінеті' }).click();
