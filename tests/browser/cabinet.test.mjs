@@ -232,6 +232,42 @@ test('signing in and opening an appeal with the keyboard alone (desktop)', async
   await ctx.close();
 });
 
+test('a done appeal: rate it and confirm it from the cabinet; a dispute needs words', async () => {
+  const email = 'done@example.com';
+  const a = await file({ applicant: { name: 'Дарина', phone: '050 333 00 01', email } });
+  const exec = await signIn(server, addUser(server, { login: 'exec-cab', role: 'executor', org: 'vodokanal' }));
+  const done = await exec.call('POST', `/api/v1/appeals/${a.number}/actions`, { json: { action: 'done', comment: 'Замінили засувку' } });
+  assert.equal(done.status, 200, done.text);
+  const { ctx, page, problems } = await openPage(browser, server.url, PHONE360);
+  await page.goto(`${server.url}/cabinet.html#${a.number}`);
+  await page.getByLabel('На електронну пошту').check();
+  await page.getByLabel('Електронна пошта').fill(email);
+  await page.getByRole('button', { name: 'Надіслати код' }).click();
+  await page.locator('#si-code').fill(await lastCode(server, email));
+  await page.getByRole('button', { name: 'Увійти' }).click();
+  // signed in, the address still opens that appeal
+  await page.locator('#d-heading').getByText(a.number).waitFor();
+  await page.locator('#da-confirm-box').waitFor();
+  assert.equal(await page.locator('#da-comment').isVisible(), true); // done is not final: a comment may follow
+  await shot(page, 'cabinet-done-phone.png');
+  await page.locator('#d-actions').screenshot({ path: path.join(OUT, 'cabinet-actions-phone.png') });
+  await page.getByRole('button', { name: 'Ні, не вирішено — повернути на доопрацювання' }).click();
+  await page.locator('#da-error').getByText(/без коментаря/).waitFor();
+  assert.equal(await page.locator('#da-dispute-text').getAttribute('aria-invalid'), 'true');
+  await page.locator('#da-rate').getByText('5', { exact: true }).click();
+  await page.getByRole('button', { name: 'Надіслати оцінку' }).click();
+  await page.locator('#da-ok').getByText('Дякуємо за оцінку! Ваша оцінка: 5 з 5.').waitFor();
+  assert.equal(await page.locator('#da-rate').isVisible(), false);
+  await page.getByRole('button', { name: 'Так, проблему вирішено' }).click();
+  await page.locator('#da-ok').getByText('Дякуємо! Звернення закрито.').waitFor();
+  assert.equal(await page.locator('#d-status').innerText(), 'Закрито');
+  assert.equal(await page.locator('#da-confirm-box').isVisible(), false);
+  await page.locator('#d-timeline').getByText('Заявник підтвердив виконання').waitFor();
+  await page.locator('#d-timeline').getByText('Заявник оцінив роботу').waitFor();
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
 test('no SMS gateway: a phone gets a way to email; asking again too soon says how long to wait', async () => {
   const plain = await startServer(); // no KONTAKT_SMS_URL
   try {
