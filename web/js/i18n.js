@@ -23,6 +23,7 @@ const DICT = {
     'nav.appeal': 'Подати звернення',
     'nav.track': 'Моє звернення',
     'nav.map': 'Мапа',
+    'nav.cabinet': 'Кабінет',
     'trial.banner': 'Пробний режим: звернення позначаються як пробні й не входять до офіційної статистики.',
     'loading': 'Завантаження…',
     'error.network': 'Немає зв’язку із сервером. Перевірте інтернет і спробуйте ще раз.',
@@ -250,6 +251,7 @@ const DICT = {
     'event.confirmed': 'Заявник підтвердив виконання',
     'event.disputed': 'Заявник не погодився з виконанням',
     'event.rated': 'Заявник оцінив роботу',
+    'event.commented': 'Заявник додав коментар',
     'event.autoclosed': 'Закрито автоматично: заявник не відповів у строк',
     'event.unknown': 'Оновлення звернення',
     'event.status': 'статус: {status}',
@@ -284,6 +286,13 @@ const DICT = {
     'map.legend': 'Легенда',
     'map.listTitle': 'У видимій області',
     'map.close': 'Закрити',
+    'map.follow': 'Я теж стикнувся(лась) — стежити',
+    'map.followHint': 'Ви отримуватимете сповіщення про хід цього звернення; воно з’явиться у кабінеті в розділі «Я теж стежу».',
+    'map.followSignin': 'Стикнулися з тим самим? Увійдіть у кабінет, щоб стежити за цим зверненням.',
+    'map.followSigninLink': 'Увійти в кабінет',
+    'map.followed': 'Ви стежите за зверненням № {number}.',
+    'map.alreadyFollowed': 'Ви вже стежите за зверненням № {number}.',
+    'map.followCabinet': 'Мої підписки в кабінеті',
     'map.summary': 'У видимій області звернень: {n}',
     'map.summaryClusters': 'У видимій області звернень: {n}. Наблизьте мапу або виберіть групу, щоб побачити окремі звернення.',
     'map.truncated': 'Показано перші {n}; наблизьте мапу.',
@@ -302,6 +311,7 @@ const DICT = {
     'nav.appeal': 'File an appeal',
     'nav.track': 'My appeal',
     'nav.map': 'Map',
+    'nav.cabinet': 'My cabinet',
     'trial.banner': 'Trial mode: appeals are marked as trial and left out of official statistics.',
     'loading': 'Loading…',
     'error.network': 'Cannot reach the server. Check your connection and try again.',
@@ -529,6 +539,7 @@ const DICT = {
     'event.confirmed': 'The applicant confirmed it done',
     'event.disputed': 'The applicant disputed the result',
     'event.rated': 'The applicant rated the work',
+    'event.commented': 'The applicant added a comment',
     'event.autoclosed': 'Closed automatically: no answer from the applicant in time',
     'event.unknown': 'Appeal updated',
     'event.status': 'status: {status}',
@@ -563,6 +574,13 @@ const DICT = {
     'map.legend': 'Legend',
     'map.listTitle': 'In view',
     'map.close': 'Close',
+    'map.follow': 'Me too — follow this appeal',
+    'map.followHint': 'You will get updates on this appeal; it shows in your cabinet under “I follow too”.',
+    'map.followSignin': 'Facing the same problem? Sign in to your cabinet to follow this appeal.',
+    'map.followSigninLink': 'Sign in to my cabinet',
+    'map.followed': 'You follow appeal No. {number}.',
+    'map.alreadyFollowed': 'You already follow appeal No. {number}.',
+    'map.followCabinet': 'My subscriptions in the cabinet',
     'map.summary': 'Appeals in view: {n}',
     'map.summaryClusters': 'Appeals in view: {n}. Zoom in or pick a group to see single appeals.',
     'map.truncated': 'Showing the first {n}; zoom in.',
@@ -657,3 +675,9 @@ export function setLang(l) {
 }
 
 export function onLangChange(fn) { listeners.push(fn); }
+
+// A page's own words ({uk: {...}, en: {...}}), merged into the dictionaries
+// before the page first calls applyI18n() (web/js/cabinet-text.js).
+export function addWords(words) {
+  for (const l of LANGS) Object.assign(DICT[l], words[l] || {});
+}

@@ -189,8 +189,61 @@ async function openCard(number, centre = false) {
   if (photos.length) renderGallery($('mp-card-photos'), photos);
   showCard(true);
   card.dataset.number = a.number;
+  renderFollow(a);
   if (!centre) card.focus();
   return a;
+}
+
+// "Me too" for a signed-in resident (POST /api/v1/me/subscriptions); a
+// signed-out visitor gets a way to the cabinet. Finished appeals: nothing.
+const FINAL = new Set(['closed', 'rejected', 'forwarded', 'duplicate']);
+let resident; // undefined: not asked yet; null: signed out; else GET /api/v1/me
+async function whoAmI() {
+  if (resident !== undefined) return resident;
+  let r = null;
+  try { r = await api('/api/v1/me'); } catch { r = null; }
+  resident = r && r.ok && r.data ? r.data : null;
+  return resident;
+}
+
+async function renderFollow(a) {
+  const box = $('mp-follow-box');
+  say($('mp-follow-status'), '');
+  say($('mp-follow-error'), '');
+  $('mp-follow-link').hidden = true;
+  box.hidden = true;
+  if (FINAL.has(a.status)) return;
+  const me = await whoAmI();
+  if ($('mp-card').dataset.number !== a.number) return; // another card opened meanwhile
+  $('mp-follow-in').hidden = !me;
+  $('mp-follow-out').hidden = Boolean(me);
+  $('mp-follow').disabled = false;
+  box.hidden = false;
+}
+
+async function follow() {
+  const number = $('mp-card').dataset.number;
+  const me = await whoAmI();
+  if (!number || !me) return;
+  say($('mp-follow-error'), '');
+  $('mp-follow').disabled = true;
+  let r = null;
+  try {
+    r = await api('/api/v1/me/subscriptions', { method: 'POST', body: { number }, headers: { 'X-CSRF-Token': me.csrf_token } });
+  } catch { r = null; }
+  $('mp-follow').disabled = false;
+  if (r && (r.status === 201 || r.status === 200)) {
+    say($('mp-follow-status'), t(r.status === 201 ? 'map.followed' : 'map.alreadyFollowed', { number }));
+    $('mp-follow-link').hidden = false;
+    return;
+  }
+  if (r && r.status === 401) {
+    resident = null;
+    $('mp-follow-in').hidden = true;
+    $('mp-follow-out').hidden = false;
+  }
+  const err = r && r.data && r.data.error;
+  say($('mp-follow-error'), r ? (err && err.message) || t('error.server') : t('error.network'));
 }
 
 function fillFilters() {
@@ -248,6 +301,7 @@ async function main() {
   $('mp-filters').addEventListener('change', schedule);
   $('mp-filters').addEventListener('submit', (ev) => { ev.preventDefault(); schedule(); });
   $('mp-filters').addEventListener('reset', () => setTimeout(schedule, 0));
+  $('mp-follow').addEventListener('click', follow);
   $('mp-card-close').addEventListener('click', () => { showCard(false); map?.getContainer().focus(); });
   document.addEventListener('keydown', (ev) => { if (ev.key === 'Escape' && !$('mp-card').hidden) showCard(false); });
   window.addEventListener('hashchange', focusFromHash);
