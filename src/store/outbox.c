@@ -77,7 +77,8 @@ static const struct {
 } event_templates[] = {
     {"registered", "registered", false}, {"assigned", "assigned", false},
     {"extension_approved", "extension", true}, {"done", "done", true},
-    {"reopened", "reopened", false},     {"confirmed", "closed", true},
+    {"reopened", "reopened", false},     {"disputed", "reopened", false},
+    {"confirmed", "closed", true},
     {"autoclosed", "closed", true},      {"resolution_overdue", "overdue", true},
 };
 
@@ -287,7 +288,11 @@ int store_outbox_for_event(db_conn *c, int64_t appeal_id, const char *kind, int6
      * cabinet ("resident:<id>", which holds the appeal's phone or email). */
     bool by_applicant =
         actor && (strcmp(actor, "applicant") == 0 || strncmp(actor, "resident:", 9) == 0);
-    if (rc == DB_OK && !by_applicant) rc = tell_applicant(f, a.phone, a.email, a.lang, params);
+    /* A dispute is the exception: the applicant gets the receipt that the
+     * appeal went back to the executor (an operator's caller has no page
+     * that would tell them). */
+    if (rc == DB_OK && (!by_applicant || strcmp(kind, "disputed") == 0))
+        rc = tell_applicant(f, a.phone, a.email, a.lang, params);
     if (rc == DB_OK && event_templates[i].everyone) rc = tell_others(f, params);
     json_decref(params);
     free(f);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { launchBrowser, openPage, OUT, DESKTOP } from '../lib/browser.mjs';
 import { startServer, validAppeal } from '../lib/server.mjs';
 import { addUser, signIn } from '../lib/staff.mjs';
-import { lastCode } from '../lib/codes.mjs';
+import { lastCode, withDelivery } from '../lib/codes.mjs';
 
 // The cheapest phones are 360 px wide.
 const PHONE360 = { viewport: { width: 360, height: 780 }, isMobile: true, hasTouch: true, deviceScaleFactor: 1 };
@@ -19,8 +19,8 @@ const PHONE = '+380671112233';
 
 let server, browser, operator;
 before(async () => {
-  // An SMS gateway "configured", so a phone code is queued (never sent here).
-  server = await startServer({ env: { KONTAKT_SMS_URL: 'http://127.0.0.1:9/unused' } });
+  // Codes arrive by a real SMTP server and the TurboSMS receiver.
+  server = await withDelivery(startServer);
   browser = await launchBrowser();
   operator = await signIn(server, addUser(server, { login: 'op-cab', role: 'operator' }));
 });
@@ -269,7 +269,7 @@ test('a done appeal: rate it and confirm it from the cabinet; a dispute needs wo
 });
 
 test('no SMS gateway: a phone gets a way to email; asking again too soon says how long to wait', async () => {
-  const plain = await startServer(); // no KONTAKT_SMS_URL
+  const plain = await withDelivery(startServer, { sms: false }); // no SMS gateway
   try {
     const { ctx, page, problems } = await openPage(browser, plain.url, PHONE360);
     await page.goto(`${plain.url}/cabinet.html`);

@@ -9,14 +9,14 @@ import assert from 'node:assert/strict';
 import { start, call, assertError, assertSchema } from './helpers.mjs';
 import { validAppeal } from '../lib/server.mjs';
 import { addUser, signIn } from '../lib/staff.mjs';
-import { lastCode } from '../lib/codes.mjs';
+import { lastCode, withDelivery } from '../lib/codes.mjs';
 
-let srv;    // no SMS gateway
-let sms;    // an SMS gateway "configured": phone codes are queued, never sent here
+let srv;    // no SMS gateway: codes by email only
+let sms;    // an SMS gateway (the TurboSMS receiver of tests/lib/sms.mjs)
 let operator;
 before(async () => {
-  srv = await start();
-  sms = await start({ env: { KONTAKT_SMS_URL: 'http://127.0.0.1:9/unused' } });
+  srv = await withDelivery(start, { sms: false });
+  sms = await withDelivery(start);
   operator = await signIn(sms, addUser(sms, { login: 'op-cabinet', role: 'operator' }));
 });
 after(async () => {

@@ -1,7 +1,15 @@
-// The one-time sign-in codes the tests type in. Every test reads a code
-// through lastCode() only: for now it reads the newest `outbox` row of the
-// `login_code` template for the recipient from the test database; when the
-// real delivery lands (SMTP server in tests) only this function changes.
+// The one-time sign-in codes the tests type in, read from what was really
+// delivered: the email the SMTP server (tests/lib/smtp_sink.py, Debian's
+// aiosmtpd) received, or the SMS request the TurboSMS receiver
+// (tests/lib/sms.mjs) took. Every test reads a code through lastCode().
+//
+//   const server = await withDelivery(startServer);          // email + SMS
+//   const plain = await withDelivery(startServer, { sms: false }); // no SMS gateway
+//   await lastCode(server, 'olena@example.com')  // '123456', or null if none was sent
+import { startSmtpSink, waitUntil } from './smtp.mjs';
+import { startSmsReceiver } from './sms.mjs';
+
+const SMS_TOKEN = 'test-turbosms-token';
 
 // "+380 67 123 45 67", "0671234567", "067 123 45 67" → "+380671234567";
 // an email → lower case (as the server stores both).
@@ -14,13 +22,51 @@ export function recipientOf(contact) {
   return '+' + digits;
 }
 
-// The code of the newest sign-in message sent to `contact` (phone or email),
-// or null when none was sent. `server`: startServer()'s answer.
+// Starts the SMTP server (and, unless sms is false, the SMS receiver) and
+// then the Kontakt server with `start` (startServer or helpers' start),
+// pointed at them. The answer is start's, with .delivery = {smtp, sms} and
+// a stop() that stops them too.
+export async function withDelivery(start, { sms = true, env = {}, ...opts } = {}) {
+  const smtp = await startSmtpSink();
+  const gw = sms ? await startSmsReceiver({ token: SMS_TOKEN }) : null;
+  const deliveryEnv = { KONTAKT_SMTP_URL: smtp.url, KONTAKT_SMTP_TLS: 'off' };
+  if (gw) Object.assign(deliveryEnv, { KONTAKT_SMS_URL: gw.url, KONTAKT_SMS_TOKEN: SMS_TOKEN });
+  const server = await start({ ...opts, env: { ...deliveryEnv, ...env } });
+  server.delivery = { smtp, sms: gw };
+  const stop = server.stop.bind(server);
+  server.stop = async () => {
+    await stop();
+    await smtp.stop();
+    if (gw) await gw.stop();
+  };
+  return server;
+}
+
+// The sign-in message's own words (domain/templates.c, login_code), so a
+// registration email's number is never taken for a code.
+const CODE = /(?:Код для входу[^:]*|sign-in code): (\d{6})\b/;
+
+// The code of the newest sign-in message delivered to `contact`, or null
+// when none was sent. Waits until the outbox has sent every sign-in
+// message queued for it (so the code just asked for is there).
 export async function lastCode(server, contact) {
-  const who = recipientOf(contact).replace(/'/g, "''");
-  const sql = `SELECT params FROM outbox WHERE template = 'login_code' AND recipient = '${who}' ORDER BY id DESC LIMIT 1`;
-  const out = String(await server.db.query(sql)).trim();
-  if (!out) return null;
-  const code = JSON.parse(out).code;
-  return typeof code === 'string' ? code : null;
+  const d = server.delivery;
+  if (!d) throw new Error('lastCode: start the server with withDelivery()');
+  const who = recipientOf(contact);
+  const quoted = who.replace(/'/g, "''");
+  const count = async (statuses) => Number(String(await server.db.query(
+    `SELECT COUNT(*) FROM outbox WHERE template = 'login_code' AND recipient = '${quoted}'` +
+    ` AND status IN (${statuses})`)).trim());
+  await waitUntil(async () => (await count("'pending', 'sending'")) === 0,
+    { what: `the sign-in code to be delivered to ${who}` });
+  const sent = await count("'sent'");
+  if (sent === 0) return null;
+  // The receiver reports a message a moment after it answered the sender.
+  const delivered = () => (who.includes('@')
+    ? d.smtp.messages.filter((m) => m.to.includes(who) && CODE.test(m.subject)).map((m) => m.subject)
+    : (d.sms ? d.sms.requests : [])
+      .filter((r) => r.body?.recipients?.includes(who.slice(1)) && CODE.test(r.body.sms.text))
+      .map((r) => r.body.sms.text));
+  await waitUntil(() => delivered().length >= sent, { what: `${sent} sign-in message(s) to ${who}` });
+  return delivered().at(-1).match(CODE)[1];
 }
