@@ -227,6 +227,8 @@ export const TEXT = {
     'ev.reaction_warning': 'Попередження: спливає строк реакції',
     'ev.resolution_warning': 'Попередження: спливає строк виконання',
     'ev.dispute_comment': 'Коментар заявника до оскарження',
+    'ev.comment': 'Коментар заявника',
+    'ev.commented': 'Заявник додав коментар',
   },
   en: {
     'skip': 'Skip to content',
@@ -454,5 +456,7 @@ export const TEXT = {
     'ev.reaction_warning': 'Warning: the reaction deadline is near',
     'ev.resolution_warning': 'Warning: the resolution deadline is near',
     'ev.dispute_comment': 'The applicant’s comment on the dispute',
+    'ev.comment': 'The applicant’s comment',
+    'ev.commented': 'The applicant added a comment',
   },
 };
