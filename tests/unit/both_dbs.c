@@ -1,6 +1,8 @@
 /* See both_dbs.h. */
 #include "both_dbs.h"
 #include "store/db.h"
+#include "store/migrations.h"
+#include "store/store.h"
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,4 +61,33 @@ int both_dbs_main(const char *tag, char *url, size_t cap, int (*suite)(const cha
     failed += suite(name);
     pg_drop();
     return failed ? 1 : 0;
+}
+
+db_conn *both_dbs_fresh(const char *url, int64_t now) {
+    db_conn *c = calloc(1, sizeof *c);
+    c->drv = db_driver_for(url);
+    char err[256] = "";
+    if (c->drv->kind == DB_KIND_SQLITE) unlink(url);
+    int v = 0;
+    const char *codes[] = {"vodokanal"}, *uk[] = {"Водоканал"}, *en[] = {"Water"}, *ph[] = {""};
+    bool opened = c->drv->open(url, &c->conn, err, sizeof err) == DB_OK, ok = opened;
+    if (ok && c->drv->kind == DB_KIND_PG)
+        ok = c->drv->exec_script(c->conn, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;") ==
+             DB_OK;
+    ok = ok && store_migrate(c, &v, err, sizeof err) == DB_OK &&
+         c->drv->begin(c->conn, true) == DB_OK &&
+         store_catalog_save(c, "{}", "{}", codes, uk, en, ph, 1, now) == DB_OK &&
+         c->drv->commit(c->conn) == DB_OK;
+    if (!ok) {
+        fprintf(stderr, "cannot prepare a fresh database: %s\n", err);
+        if (opened) c->drv->close(c->conn);
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void both_dbs_close(db_conn *c) {
+    c->drv->close(c->conn);
+    free(c);
 }

@@ -23,27 +23,14 @@
 static char db_url[512];
 
 static int open_fresh(void **state) {
-    db_conn *c = calloc(1, sizeof *c);
-    c->drv = db_driver_for(db_url);
-    char err[256];
-    if (c->drv->kind == DB_KIND_SQLITE) unlink(db_url);
-    assert_int_equal(c->drv->open(db_url, &c->conn, err, sizeof err), DB_OK);
-    if (c->drv->kind == DB_KIND_PG)
-        c->drv->exec_script(c->conn, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
-    int v = 0;
-    assert_int_equal(store_migrate(c, &v, err, sizeof err), DB_OK);
-    const char *codes[] = {"vodokanal"}, *uk[] = {"Водоканал"}, *en[] = {"Water"}, *ph[] = {""};
-    assert_int_equal(c->drv->begin(c->conn, true), DB_OK);
-    assert_int_equal(store_catalog_save(c, "{}", "{}", codes, uk, en, ph, 1, T0), DB_OK);
-    assert_int_equal(c->drv->commit(c->conn), DB_OK);
+    db_conn *c = both_dbs_fresh(db_url, T0);
+    assert_non_null(c);
     *state = c;
     return 0;
 }
 
 static int close_db(void **state) {
-    db_conn *c = *state;
-    c->drv->close(c->conn);
-    free(c);
+    both_dbs_close(*state);
     return 0;
 }
 
