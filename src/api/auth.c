@@ -5,6 +5,7 @@
  * The CSRF token is derived from the session token (SHA-256 of a fixed
  * prefix and the token), so it needs no storage and dies with the session. */
 #include "api/resident.h"
+#include "api/session.h"
 #include "api/staff.h"
 #include "store/store.h"
 #include "store/users.h"
@@ -21,7 +22,6 @@
 #define COOKIE "kontakt_session"
 #define IDLE_MS (30 * 60 * 1000LL)
 #define ABSOLUTE_MS (12 * 3600 * 1000LL)
-#define TOUCH_MS (60 * 1000LL) /* last_seen is written at most once a minute */
 #define FAIL_WINDOW_MS (15 * 60 * 1000LL)
 #define FAIL_MAX_ACCOUNT 5
 #define FAIL_MAX_ADDRESS 20
@@ -45,43 +45,29 @@ void api_staff_actor(const api_staff *who, char *out, size_t cap) {
     snprintf(out, cap, "staff:%s", who->login);
 }
 
-static int touch_tx(db_conn *c, void *ctx) {
-    const void **a = ctx;
-    return store_session_touch(c, a[0], *(const int64_t *)a[1]);
+static int staff_get(db_conn *c, const char *hash, void *out, int64_t *created, int64_t *seen) {
+    return store_session_get(c, hash, out, created, seen);
 }
 
-static int end_tx(db_conn *c, void *ctx) { return store_session_delete(c, ctx); }
+static const api_session_kind STAFF = {
+    .cookie = COOKIE, .idle_ms = IDLE_MS, .abs_ms = ABSOLUTE_MS, .get = staff_get,
+    .touch = store_session_touch, .end = store_session_delete,
+};
 
-typedef enum { SESS_OK, SESS_NONE, SESS_ERROR } sess_result;
+typedef api_sess_result sess_result;
+#define SESS_OK API_SESS_OK
+#define SESS_NONE API_SESS_NONE
 
-/* Finds the session of the request's cookie; token_out (may be NULL)
- * receives the cookie's token. */
+/* The staff member of the request's session cookie; token_out (may be
+ * NULL) receives the cookie's token. */
 static sess_result find_session(http_req *req, api_staff *who, char *token_out,
                                 int64_t *created_out) {
-    app_ctx *app = req->app;
-    const char *token = http_cookie(req, COOKIE);
-    if (!token || strlen(token) != TOKEN_TEXT_LEN) return SESS_NONE;
-    char hash[HASH_HEX_LEN + 1];
-    hash_hex(token, TOKEN_TEXT_LEN, hash, sizeof hash);
     store_user u;
-    int64_t created = 0, seen = 0, now = time_now_ms();
-    db_conn *c = db_pool_acquire(app->pool);
-    int rc = store_session_get(c, hash, &u, &created, &seen);
-    if (rc == DB_OK && (now - seen > IDLE_MS || now - created > ABSOLUTE_MS)) {
-        store_tx(c, true, end_tx, hash);
-        rc = DB_NOT_FOUND;
-    } else if (rc == DB_OK && now - seen > TOUCH_MS) {
-        const void *args[2] = {hash, &now};
-        if (store_tx(c, true, touch_tx, args) != DB_OK) rc = DB_ERR;
-    }
-    db_pool_release(app->pool, c);
-    if (rc == DB_NOT_FOUND) return SESS_NONE;
-    if (rc != DB_OK) return SESS_ERROR;
+    sess_result r = api_session_find(req, &STAFF, &u, token_out, created_out);
+    if (r != SESS_OK) return r;
     fill_staff(&u, who);
     sodium_memzero(u.pw_hash, sizeof u.pw_hash);
     sodium_memzero(u.totp_secret, sizeof u.totp_secret);
-    if (token_out) str_copy(token_out, TOKEN_TEXT_LEN + 1, token);
-    if (created_out) *created_out = created;
     return SESS_OK;
 }
 
@@ -147,10 +133,7 @@ static json_t *session_json(const api_staff *who, const char *token, int64_t idl
 }
 
 static void set_cookie(http_req *req, const char *token, long max_age) {
-    char v[192];
-    snprintf(v, sizeof v, COOKIE "=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%ld%s", token,
-             max_age, req->https ? "; Secure" : "");
-    http_add_header(req, "Set-Cookie", v);
+    api_session_cookie(req, COOKIE, token, max_age);
 }
 
 void api_auth_me(http_req *req) {
@@ -170,18 +153,10 @@ void api_auth_me(http_req *req) {
 void api_auth_logout(http_req *req) {
     api_staff who;
     if (!api_staff_session(req, &who)) return;
-    const char *token = http_cookie(req, COOKIE);
-    char hash[HASH_HEX_LEN + 1];
-    hash_hex(token, strlen(token), hash, sizeof hash);
-    app_ctx *app = req->app;
-    db_conn *c = db_pool_acquire(app->pool);
-    int rc = store_tx(c, true, end_tx, hash);
-    db_pool_release(app->pool, c);
-    if (rc != DB_OK) {
+    if (!api_session_end(req, &STAFF)) {
         http_reply_error(req, "internal_error", NULL);
         return;
     }
-    set_cookie(req, "", 0);
     http_reply_text(req, 204, NULL, NULL, 0);
 }
 

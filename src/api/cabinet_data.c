@@ -3,6 +3,7 @@
  * (the account closes: personal data anonymised, the appeals stay for the
  * city's records). */
 #include "api/resident.h"
+#include "api/session.h"
 #include "api/views.h"
 #include "store/residents.h"
 #include "store/store.h"
@@ -126,6 +127,6 @@ void api_me_close(http_req *req) {
         return;
     }
     log_info("resident account closed", "\"resident_id\":%lld", (long long)who.id);
-    http_add_header(req, "Set-Cookie", "kontakt_resident=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    api_session_cookie(req, "kontakt_resident", "", 0);
     http_reply_text(req, 204, NULL, NULL, 0);
 }

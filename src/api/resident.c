@@ -7,6 +7,7 @@
  * only a salted SHA-256 of it and of the contact it went to. The session
  * cookie holds a 256-bit token, the database its SHA-256, as for staff. */
 #include "api/resident.h"
+#include "api/session.h"
 #include "api/views.h"
 #include "domain/validate.h"
 #include "jobs/outbox.h"
@@ -24,7 +25,6 @@
 #define COOKIE "kontakt_resident"
 #define IDLE_MS (7 * 24 * 3600 * 1000LL)      /* residents come back over days */
 #define ABSOLUTE_MS (30 * 24 * 3600 * 1000LL) /* and sign in again each month */
-#define TOUCH_MS (60 * 1000LL)
 #define CODE_TTL_MS (10 * 60 * 1000LL)
 #define CODE_ATTEMPTS 5
 #define CODE_GAP_MS (60 * 1000LL)     /* one code a minute per contact */
@@ -39,45 +39,26 @@ void api_resident_actor(const store_resident *who, char *out, size_t cap) {
 }
 
 /* --- the session ---------------------------------------------------------- */
-typedef enum { RS_OK, RS_NONE, RS_ERROR } rs_result;
-
-static int touch_tx(db_conn *c, void *ctx) {
-    const void **a = ctx;
-    return store_rsession_touch(c, a[0], *(const int64_t *)a[1]);
+static int resident_get(db_conn *c, const char *hash, void *out, int64_t *created,
+                        int64_t *seen) {
+    return store_rsession_get(c, hash, out, created, seen);
 }
 
-static int end_tx(db_conn *c, void *ctx) { return store_rsession_delete(c, ctx); }
+static const api_session_kind RESIDENT = {
+    .cookie = COOKIE, .idle_ms = IDLE_MS, .abs_ms = ABSOLUTE_MS, .get = resident_get,
+    .touch = store_rsession_touch, .end = store_rsession_delete,
+};
 
-static rs_result find_session(http_req *req, store_resident *who, char *token_out,
-                              int64_t *created_out) {
-    app_ctx *app = req->app;
-    const char *token = http_cookie(req, COOKIE);
-    if (!token || strlen(token) != TOKEN_TEXT_LEN) return RS_NONE;
-    char hash[HASH_HEX_LEN + 1];
-    hash_hex(token, TOKEN_TEXT_LEN, hash, sizeof hash);
-    int64_t created = 0, seen = 0, now = time_now_ms();
-    db_conn *c = db_pool_acquire(app->pool);
-    int rc = store_rsession_get(c, hash, who, &created, &seen);
-    if (rc == DB_OK && (now - seen > IDLE_MS || now - created > ABSOLUTE_MS)) {
-        store_tx(c, true, end_tx, hash);
-        rc = DB_NOT_FOUND;
-    } else if (rc == DB_OK && now - seen > TOUCH_MS) {
-        const void *args[2] = {hash, &now};
-        if (store_tx(c, true, touch_tx, args) != DB_OK) rc = DB_ERR;
-    }
-    db_pool_release(app->pool, c);
-    if (rc == DB_NOT_FOUND) return RS_NONE;
-    if (rc != DB_OK) return RS_ERROR;
-    if (token_out) str_copy(token_out, TOKEN_TEXT_LEN + 1, token);
-    if (created_out) *created_out = created;
-    return RS_OK;
+static api_sess_result find_session(http_req *req, store_resident *who, char *token_out,
+                                    int64_t *created_out) {
+    return api_session_find(req, &RESIDENT, who, token_out, created_out);
 }
 
 bool api_resident_session(http_req *req, store_resident *who) {
     char token[TOKEN_TEXT_LEN + 1];
-    rs_result r = find_session(req, who, token, NULL);
-    if (r != RS_OK) {
-        http_reply_error(req, r == RS_NONE ? "auth_required" : "internal_error", NULL);
+    api_sess_result r = find_session(req, who, token, NULL);
+    if (r != API_SESS_OK) {
+        http_reply_error(req, r == API_SESS_NONE ? "auth_required" : "internal_error", NULL);
         return false;
     }
     if (!api_safe_method(req) && !api_csrf_ok(req, token)) {
@@ -89,15 +70,12 @@ bool api_resident_session(http_req *req, store_resident *who) {
 
 bool api_resident_peek(http_req *req, store_resident *who) {
     char token[TOKEN_TEXT_LEN + 1];
-    if (find_session(req, who, token, NULL) != RS_OK) return false;
+    if (find_session(req, who, token, NULL) != API_SESS_OK) return false;
     return api_safe_method(req) || api_csrf_ok(req, token);
 }
 
 static void set_cookie(http_req *req, const char *token, long max_age) {
-    char v[192];
-    snprintf(v, sizeof v, COOKIE "=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%ld%s", token,
-             max_age, req->https ? "; Secure" : "");
-    http_add_header(req, "Set-Cookie", v);
+    api_session_cookie(req, COOKIE, token, max_age);
 }
 
 static json_t *resident_json(const store_resident *r) {
@@ -118,9 +96,9 @@ void api_me_get(http_req *req) {
     store_resident who;
     char token[TOKEN_TEXT_LEN + 1];
     int64_t created = 0;
-    rs_result r = find_session(req, &who, token, &created);
-    if (r != RS_OK) {
-        http_reply_error(req, r == RS_NONE ? "auth_required" : "internal_error", NULL);
+    api_sess_result r = find_session(req, &who, token, &created);
+    if (r != API_SESS_OK) {
+        http_reply_error(req, r == API_SESS_NONE ? "auth_required" : "internal_error", NULL);
         return;
     }
     json_t *j = session_json(&who, token, created + ABSOLUTE_MS);
@@ -131,18 +109,10 @@ void api_me_get(http_req *req) {
 void api_me_logout(http_req *req) {
     store_resident who;
     if (!api_resident_session(req, &who)) return;
-    const char *token = http_cookie(req, COOKIE);
-    char hash[HASH_HEX_LEN + 1];
-    hash_hex(token, strlen(token), hash, sizeof hash);
-    app_ctx *app = req->app;
-    db_conn *c = db_pool_acquire(app->pool);
-    int rc = store_tx(c, true, end_tx, hash);
-    db_pool_release(app->pool, c);
-    if (rc != DB_OK) {
+    if (!api_session_end(req, &RESIDENT)) {
         http_reply_error(req, "internal_error", NULL);
         return;
     }
-    set_cookie(req, "", 0);
     http_reply_text(req, 204, NULL, NULL, 0);
 }
 
