@@ -47,6 +47,7 @@ typedef struct {
     const char *sms_sender;    /* KONTAKT_SMS_SENDER (an alpha name registered with the provider) */
     long photo_max_bytes;      /* KONTAKT_PHOTO_MAX_BYTES, default 10 MiB */
     int photo_max_count;       /* KONTAKT_PHOTO_MAX_COUNT per appeal, default 5 */
+    int upload_slots;          /* KONTAKT_UPLOAD_SLOTS: largest uploads received at once, default 4 */
 } kontakt_config;
 
 typedef struct sweeper sweeper;

@@ -6,6 +6,7 @@
  *   POST /api/v1/photos/{id} {"public": bool}    dispatchers and supervisors
  * Anything a caller may not see answers 404, so existence does not leak. */
 #include "api/photos.h"
+#include "api/resident.h"
 #include "api/staff.h"
 #include "util/log.h"
 #include "util/rand.h"
@@ -220,4 +221,23 @@ void api_photo_update(http_req *req) {
     }
     json_decref(fields);
     json_decref(body);
+}
+
+/* Before an upload's body is read (http_config.upload_admit): the link,
+ * the resident's or the staff member's session (with CSRF). The handler
+ * checks again, with the appeal's rights, once the body is in. */
+bool api_upload_admit(http_req *req) {
+    const char *p = req->route->pattern;
+    if (strncmp(p, "/api/v1/track/", 14) == 0) {
+        store_appeal a;
+        if (!by_token(req, &a)) return false;
+        store_appeal_free(&a);
+        return true;
+    }
+    if (strncmp(p, "/api/v1/me/", 11) == 0) {
+        store_resident who;
+        return api_resident_session(req, &who);
+    }
+    api_staff who;
+    return api_staff_session(req, &who);
 }

@@ -80,6 +80,15 @@ static void count_text(const kontakt_config *cfg, int64_t have, char *out, size_
 
 /* Decodes and converts every photo; false after answering 415/422. */
 static bool process_all(http_req *req, const http_part **photos, int n, media_image *img) {
+    /* The cheap refusal first: no photo is decoded while another part is
+     * not an image at all. */
+    for (int i = 0; i < n; i++) {
+        if (media_detect(photos[i]->data, photos[i]->len)) continue;
+        char detail[400];
+        snprintf(detail, sizeof detail, "JPEG, PNG, WebP; %s", shown_name(photos[i]));
+        refuse(req, "photo_type", "photo_type", detail);
+        return false;
+    }
     for (int i = 0; i < n; i++) {
         media_status st = media_process(photos[i]->data, photos[i]->len, &img[i]);
         if (st == MEDIA_OK) continue;
@@ -88,7 +97,8 @@ static bool process_all(http_req *req, const http_part **photos, int n, media_im
             snprintf(detail, sizeof detail, "JPEG, PNG, WebP; %s", shown_name(photos[i]));
             refuse(req, "photo_type", "photo_type", detail);
         } else if (st == MEDIA_PIXELS) {
-            snprintf(detail, sizeof detail, "≤ %ld px; %s", MEDIA_MAX_PIXELS, shown_name(photos[i]));
+            snprintf(detail, sizeof detail, "≤ %ld px, ≤ %ld MB decoded; %s", MEDIA_MAX_PIXELS,
+                     MEDIA_MAX_DECODED_BYTES / 1000000, shown_name(photos[i]));
             refuse(req, "photo_invalid", "photo_too_many_pixels", detail);
         } else {
             snprintf(detail, sizeof detail, "%s", shown_name(photos[i]));

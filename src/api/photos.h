@@ -40,6 +40,11 @@ void api_photo_send(http_req *req, int64_t appeal_id, int64_t photo_id, bool thu
 json_t *api_photos_json(db_conn *c, int64_t appeal_id, bool public_only, const char *url_prefix,
                         int *rc);
 
+/* http_config.upload_admit: the right to upload, before the body is read
+ * (the tracking link, the resident's or staff session); false after
+ * answering 401/403/404. */
+bool api_upload_admit(http_req *req);
+
 /* Handlers (routes.c) */
 void api_track_photos_post(http_req *req);
 void api_track_photo_get(http_req *req);

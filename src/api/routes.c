@@ -52,7 +52,7 @@ const http_route api_routes[] = {
     {"POST", "/api/v1/me/preferences", api_me_preferences, 256, true, false},
     {"GET", "/api/v1/me/export", api_me_export, 0, false, false},
     {"POST", "/api/v1/me/close", api_me_close, 64, true, false},
-    {"POST", "/api/v1/me/appeals/{number}/photos", api_me_photos_post, API_PHOTO_BODY_MAX, false, false, true},
+    {"POST", "/api/v1/me/appeals/{number}/photos", api_me_photos_post, API_PHOTO_BODY_MAX, false, true, true},
     {"GET", "/api/v1/me/appeals/{number}/photos/{id}", api_me_photo_get, 0, false, false},
     {"GET", "/api/v1/me/appeals/{number}/photos/{id}/thumb", api_me_photo_thumb, 0, false, false},
     /* Photos (api/photos.h); uploads: multipart, capped by http_config.multipart_max. */

@@ -172,6 +172,9 @@ void cli_config_defaults(kontakt_config *cfg) {
     long long count = 5;
     str_to_ll(env_or("KONTAKT_PHOTO_MAX_COUNT", "5"), 1, 50, &count);
     cfg->photo_max_count = (int)count;
+    long long slots = 4;
+    str_to_ll(env_or("KONTAKT_UPLOAD_SLOTS", "4"), 1, 256, &slots);
+    cfg->upload_slots = (int)slots;
 }
 
 char *cli_read_file(const char *path, size_t max) {

@@ -165,6 +165,10 @@ static int serve(kontakt_config *cfg) {
         .rate_per_minute = cfg->rate_appeals, .trusted_proxy = cfg->trusted_proxy,
         .rate_exempt = staff_exempt,
         .multipart_max = (size_t)cfg->photo_max_count * (size_t)cfg->photo_max_bytes + API_PHOTO_SLACK,
+        .upload_admit = api_upload_admit,
+        /* KONTAKT_UPLOAD_SLOTS uploads of the largest size may arrive at once. */
+        .upload_inflight_max = (size_t)cfg->upload_slots *
+                               ((size_t)cfg->photo_max_count * (size_t)cfg->photo_max_bytes + API_PHOTO_SLACK),
     };
     int port = 0;
     http_server *srv = http_start(&hc, &port);

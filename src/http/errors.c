@@ -80,6 +80,8 @@ static const error_def errors[] = {
     {"photo_not_found", 404, "Такого фото немає", "No such photo"},
     {"internal_error", 500, "Внутрішня помилка сервера. Нічого не збережено, спробуйте ще раз",
      "Internal server error. Nothing was stored; please try again"},
+    {"uploads_busy", 503, "Зараз завантажується забагато файлів. Спробуйте за хвилину",
+     "Too many uploads are in progress. Try again in a minute"},
     {"not_ready", 503, "Сервіс тимчасово недоступний", "The service is temporarily unavailable"},
 };
 

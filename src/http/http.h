@@ -47,6 +47,13 @@ struct http_req {
     const char *csp;           /* from the config */
     unsigned char client[16];  /* the client's address (IPv4 mapped), after the proxy */
     bool https;                /* the trusted proxy says the client used TLS */
+    bool rate_taken;           /* the rate limit was already counted (uploads) */
+    /* An upload refused before its body: the answer is held (and the body
+     * read and dropped) until the request is complete, so that the client,
+     * still sending, sees the answer rather than a reset connection. */
+    bool hold_answer;
+    struct MHD_Response *held;
+    size_t reserved;           /* upload bytes counted in flight, given back at the end */
 };
 
 typedef struct {
@@ -71,6 +78,14 @@ typedef struct {
     /* Body cap of multipart routes (uploads: photo count × size + a
      * little); 0 keeps the route's body_max. */
     size_t multipart_max;
+    /* Uploads are judged before their body is read, so nobody can make
+     * the server hold megabytes without the right to upload: upload_admit
+     * (may be NULL) checks the session or link and answers when it
+     * refuses (returns false); the rate limit is taken then too; and the
+     * bodies of all uploads in flight together may not pass
+     * upload_inflight_max bytes (0: no cap), or 503 uploads_busy. */
+    bool (*upload_admit)(http_req *req);
+    size_t upload_inflight_max;
 } http_config;
 
 typedef struct http_server http_server;

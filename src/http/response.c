@@ -57,6 +57,12 @@ static void queue(http_req *req, int status, const char *content_type, struct MH
     }
     if (!own_cache && strncmp(req->path, "/api/", 5) == 0)
         MHD_add_response_header(r, "Cache-Control", "no-store");
+    if (req->hold_answer && !req->held) {
+        req->held = r; /* queued by the server when the body has arrived */
+        req->answered = true;
+        req->status = status;
+        return;
+    }
     if (MHD_queue_response(req->conn, (unsigned)status, r) == MHD_YES) {
         req->answered = true;
         req->status = status;

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,8 @@ struct http_server {
     ratelimit *limit;
     bool has_proxy;
     unsigned char proxy[16]; /* the trusted reverse proxy's address */
+    pthread_mutex_t upload_mu;
+    size_t upload_inflight; /* bytes of the upload bodies being received */
 };
 
 /* An IPv4 or IPv6 literal as 16 bytes (IPv4 mapped into IPv6). */
@@ -178,6 +181,48 @@ static void reply_too_large(http_req *req) {
     json_decref(fields);
 }
 
+/* Takes one from the client's rate budget on a rate-limited route (once
+ * per request); false after answering 429. */
+static bool rate_ok(http_server *s, http_req *req) {
+    if (!req->route->rate_limited || !s->limit || req->rate_taken) return true;
+    req->rate_taken = true;
+    bool exempt = s->cfg.rate_exempt && s->cfg.rate_exempt(req);
+    if (exempt || ratelimit_take(s->limit, req->client, time_now_ms())) return true;
+    char retry[16];
+    unsigned secs = (60 + s->cfg.rate_per_minute - 1) / s->cfg.rate_per_minute;
+    snprintf(retry, sizeof retry, "%u", secs ? secs : 1);
+    http_add_header(req, "Retry-After", retry);
+    http_reply_error(req, "too_many_requests", NULL);
+    return false;
+}
+
+/* The first call of an upload, before any of its body is read: the rate
+ * limit, the bytes in flight, then the api's check of the right to upload. */
+static void admit_checks(http_server *s, http_req *req, size_t len) {
+    if (!rate_ok(s, req)) return;
+    if (s->cfg.upload_inflight_max) {
+        pthread_mutex_lock(&s->upload_mu);
+        bool room = s->upload_inflight + len <= s->cfg.upload_inflight_max;
+        if (room) s->upload_inflight += len;
+        pthread_mutex_unlock(&s->upload_mu);
+        if (!room) {
+            http_add_header(req, "Retry-After", "10");
+            http_reply_error(req, "uploads_busy", NULL);
+            return;
+        }
+        req->reserved = len;
+    }
+    if (s->cfg.upload_admit) s->cfg.upload_admit(req);
+}
+
+/* A refusal is held until the body has arrived (read and dropped, never
+ * kept): the client sees the answer, and the server holds no memory. */
+static void admit_upload(http_server *s, http_req *req, size_t len) {
+    req->hold_answer = true;
+    admit_checks(s, req, len);
+    req->hold_answer = false;
+}
+
 static void dispatch(http_server *s, http_req *req) {
     if (!req->route) {
         char params[HTTP_MAX_PARAMS][HTTP_PARAM_MAX];
@@ -193,17 +238,7 @@ static void dispatch(http_server *s, http_req *req) {
         reply_too_large(req);
         return;
     }
-    if (req->route->rate_limited && s->limit) {
-        bool exempt = s->cfg.rate_exempt && s->cfg.rate_exempt(req);
-        if (!exempt && !ratelimit_take(s->limit, req->client, time_now_ms())) {
-            char retry[16];
-            unsigned secs = (60 + s->cfg.rate_per_minute - 1) / s->cfg.rate_per_minute;
-            snprintf(retry, sizeof retry, "%u", secs ? secs : 1);
-            http_add_header(req, "Retry-After", retry);
-            http_reply_error(req, "too_many_requests", NULL);
-            return;
-        }
-    }
+    if (!rate_ok(s, req)) return;
     if (req->route->json_body) {
         const char *ct = http_header(req, "Content-Type");
         if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
@@ -250,27 +285,38 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         *con_cls = req;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         long long len = 0;
-        if (cl && str_to_ll(cl, 0, INT64_MAX, &len) && (size_t)len > req->body.max && req->route) {
+        bool has_len = cl && str_to_ll(cl, 0, INT64_MAX, &len);
+        if (has_len && (size_t)len > req->body.max && req->route) {
             /* Refuse before reading: the connection closes after this answer. */
             reply_too_large(req);
+        } else if (req->route && req->route->multipart) {
+            /* A chunked upload may grow to the cap: count the cap. */
+            admit_upload(s, req, has_len ? (size_t)len : req->body.max);
         }
         return MHD_YES;
     }
     if (*upload_data_size) {
         req->received += *upload_data_size;
-        if (!req->body_too_large && !buf_append(&req->body, upload_data, *upload_data_size))
+        /* Answered already (an upload refused before its body): keep nothing. */
+        if (!req->answered && !req->body_too_large &&
+            !buf_append(&req->body, upload_data, *upload_data_size))
             req->body_too_large = true;
         *upload_data_size = 0;
         /* Chunked bodies far past the limit: stop reading, drop the connection. */
         return req->received > req->body.max + (1u << 20) ? MHD_NO : MHD_YES;
     }
-    if (!req->answered) dispatch(s, req);
+    if (!req->answered) {
+        dispatch(s, req);
+    } else if (req->held) {
+        MHD_queue_response(conn, (unsigned)req->status, req->held);
+        MHD_destroy_response(req->held);
+        req->held = NULL;
+    }
     return MHD_YES;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe) {
-    (void)cls;
     (void)conn;
     http_req *req = *con_cls;
     if (!req) return;
@@ -281,6 +327,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                         "\"ms\":%.2f%s",
              req->request_id, method_name(req->method), route, req->status, ms,
              toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
+    if (req->reserved) {
+        http_server *s = cls;
+        pthread_mutex_lock(&s->upload_mu);
+        s->upload_inflight -= req->reserved;
+        pthread_mutex_unlock(&s->upload_mu);
+    }
+    if (req->held) MHD_destroy_response(req->held);
     buf_free(&req->body);
     free(req);
     *con_cls = NULL;
@@ -290,6 +343,7 @@ http_server *http_start(const http_config *cfg, int *port) {
     http_server *s = xcalloc(1, sizeof *s);
     s->cfg = *cfg;
     s->limit = ratelimit_new(cfg->rate_per_minute);
+    pthread_mutex_init(&s->upload_mu, NULL);
     if (cfg->trusted_proxy && *cfg->trusted_proxy) {
         s->has_proxy = parse_addr(cfg->trusted_proxy, s->proxy);
         if (!s->has_proxy) log_warn("KONTAKT_TRUSTED_PROXY is not an IP address; ignored", NULL);
@@ -329,5 +383,6 @@ void http_stop(http_server *s) {
     MHD_stop_daemon(s->daemon);
     if (fd != MHD_INVALID_SOCKET) close(fd);
     ratelimit_free(s->limit);
+    pthread_mutex_destroy(&s->upload_mu);
     free(s);
 }

@@ -114,7 +114,10 @@ media_status media_process(const void *data, size_t len, media_image *out) {
     VipsImage *in = NULL, *mem = NULL, *up = NULL;
     media_status st = MEDIA_INVALID;
     if (load(mime, data, len, &in) != 0) goto done;
-    if ((long)vips_image_get_width(in) * vips_image_get_height(in) > MEDIA_MAX_PIXELS) {
+    long pixels = (long)vips_image_get_width(in) * vips_image_get_height(in);
+    long sample = (long)vips_format_sizeof(vips_image_get_format(in));
+    if (pixels > MEDIA_MAX_PIXELS || vips_image_get_bands(in) > 4 ||
+        pixels * vips_image_get_bands(in) * sample > MEDIA_MAX_DECODED_BYTES) {
         st = MEDIA_PIXELS;
         goto done;
     }

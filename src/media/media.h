@@ -11,6 +11,10 @@
 #include <stddef.h>
 
 #define MEDIA_MAX_PIXELS 50000000L /* decompression bombs: 50 megapixels at most */
+/* ... and what the decoded pixels may take in memory (width × height ×
+ * bands × bytes per sample): 50 MP of 8-bit RGB, so a 16-bit RGBA PNG of
+ * the same size is refused rather than taking 400 MB. */
+#define MEDIA_MAX_DECODED_BYTES (150L * 1000 * 1000)
 #define MEDIA_THUMB_PX 320         /* a thumbnail fits in 320×320 */
 
 /* Once at start, before any thread uses it (later calls do nothing):
@@ -23,7 +27,7 @@ void media_shutdown(void);
 typedef enum {
     MEDIA_OK,
     MEDIA_TYPE,    /* not JPEG, PNG or WebP by content */
-    MEDIA_PIXELS,  /* more than MEDIA_MAX_PIXELS */
+    MEDIA_PIXELS,  /* more than MEDIA_MAX_PIXELS or MEDIA_MAX_DECODED_BYTES */
     MEDIA_INVALID, /* truncated or undecodable */
 } media_status;
 

@@ -188,6 +188,20 @@ test('a truncated JPEG and a decompression bomb: 422 photo_invalid, nothing stor
   assert.equal(eb.fields.photo.code, 'photo_too_many_pixels');
   assert.match(eb.fields.photo.message, /50000000/);
   await nothingStored(before);
+  // under the pixel cap but 16-bit RGBA (5000 × 5000 × 4 × 2 = 200 MB decoded): refused
+  // from its header too, and a part that is not an image is refused before any decoding
+  const black = path.join(work, 'black16.v'), wide = path.join(work, 'wide16.v');
+  const deep = path.join(work, 'deep16.png');
+  execFileSync('vips', ['black', black, '5000', '5000', '--bands', '4']);
+  execFileSync('vips', ['cast', black, wide, 'ushort']);
+  execFileSync('vips', ['copy', wide, deep, '--interpretation', 'rgb16']);
+  assert.ok(statSync(deep).size < MAX_BYTES);
+  const rd = await upload(a.tracking_token, [{ file: deep, type: 'image/png' }], { 'Accept-Language': 'en' });
+  assert.equal(assertError(rd, 422, 'photo_invalid').fields.photo.code, 'photo_too_many_pixels');
+  const script = { bytes: Buffer.from('#!/bin/sh\necho hi\n'), name: 'x.jpg', type: 'image/jpeg' };
+  const rs = await upload(a.tracking_token, [{ file: deep, type: 'image/png' }, script]);
+  assertError(rs, 415, 'photo_type');
+  await nothingStored(before);
 });
 
 test('the sixth photo is refused, nothing stored, also under concurrent uploads', async () => {
