@@ -128,8 +128,7 @@ static json_t *read_body(http_req *req, intake *in) {
     in->name = http_json_trimmed(json_object_get(json_object_get(body, "applicant"), "name"));
     in->email = http_json_trimmed(json_object_get(json_object_get(body, "applicant"), "email"));
     /* Lower case, so the cabinet of the verified address finds the appeal. */
-    for (char *p = in->email; p && *p; p++)
-        if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
+    str_lower_ascii(in->email);
     in->address = http_json_trimmed(json_object_get(json_object_get(body, "location"), "address"));
     app_ctx *app = req->app;
     in->district = dom_district_at(&app->districts, in->lon, in->lat);

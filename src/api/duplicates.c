@@ -147,9 +147,11 @@ void api_subscribe(http_req *req) {
     char phone[16];
     json_t *body = read_subscriber(req, phone);
     if (!body) return;
-    const char *email = json_string_value(json_object_get(body, "email"));
-    subscribe_tx t = {.number = req->params[0], .phone = phone,
-                      .email = email && *email ? email : NULL};
+    char email[256] = "";
+    const char *given = json_string_value(json_object_get(body, "email"));
+    if (given) str_copy(email, sizeof email, given);
+    str_lower_ascii(email); /* as the cabinet matches it */
+    subscribe_tx t = {.number = req->params[0], .phone = phone, .email = *email ? email : NULL};
     db_conn *c = db_pool_acquire(app->pool);
     int rc = store_tx(c, true, subscribe_in_tx, &t);
     db_pool_release(app->pool, c);

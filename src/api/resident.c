@@ -4,7 +4,9 @@
  * /api/v1/me/logout; the session check the cabinet's handlers start with.
  *
  * A code: 6 digits, 10 minutes, single use, 5 attempts. The database holds
- * only a salted SHA-256 of it and of the contact it went to. The session
+ * a salted SHA-256 of the code, and a plain SHA-256 of the contact it went
+ * to (a key for the limits, not a secret: the outbox row names the
+ * contact anyway until it is closed). The session
  * cookie holds a 256-bit token, the database its SHA-256, as for staff. */
 #include "api/resident.h"
 #include "api/session.h"
@@ -33,6 +35,8 @@
 #define CODE_MAX_ADDRESS 20            /* codes asked from one address an hour */
 #define VERIFY_WINDOW_MS (15 * 60 * 1000LL)
 #define VERIFY_MAX_ADDRESS 30          /* wrong codes from one address in 15 min */
+#define DAY_MS (24 * 3600 * 1000LL)
+#define VERIFY_MAX_CONTACT_DAY 15      /* wrong codes for one contact in a day (3 codes' worth) */
 
 void api_resident_actor(const store_resident *who, char *out, size_t cap) {
     snprintf(out, cap, "resident:%lld", (long long)who->id);
@@ -150,10 +154,8 @@ static void read_contact(http_req *req, const json_t *body, json_t *fields, cont
     } else if (email && !dom_email_valid(email)) {
         http_field_error(req, fields, "email", "invalid_email", NULL);
     } else if (email) {
-        size_t i = 0;
-        for (; email[i] && i + 1 < sizeof ct->email; i++)
-            ct->email[i] = (email[i] >= 'A' && email[i] <= 'Z') ? (char)(email[i] + 32) : email[i];
-        ct->email[i] = '\0';
+        str_copy(ct->email, sizeof ct->email, email);
+        str_lower_ascii(ct->email);
     }
     free(email);
     char text[300];
@@ -171,6 +173,16 @@ static void masked(const contact *ct, char *out, size_t cap) {
     }
     const char *at = strchr(ct->email, '@');
     snprintf(out, cap, "%.1s•••%s", ct->email, at ? at : "");
+}
+
+/* The client's key for the per-address limits: an IPv6 client by its /64
+ * (one subscriber's prefix, as the rate limiter counts it). */
+static void address_key(const http_req *req, char out[HASH_HEX_LEN + 1]) {
+    unsigned char a[16];
+    memcpy(a, req->client, 16);
+    static const unsigned char v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (memcmp(a, v4mapped, 12) != 0) memset(a + 8, 0, 8);
+    hash_hex(a, sizeof a, out, HASH_HEX_LEN + 1);
 }
 
 static void code_hash_of(const char *salt, const char *code, char out[HASH_HEX_LEN + 1]) {
@@ -209,7 +221,8 @@ static int code_tx(db_conn *c, void *ctx) {
     code_ctx *x = ctx;
     x->error = NULL;
     x->retry_s = 0;
-    int rc = code_limits(c, x);
+    int rc = store_code_lock(c, x->ct->key); /* concurrent requests count one by one */
+    if (rc == DB_OK) rc = code_limits(c, x);
     if (rc != DB_OK || x->error) return rc;
     char code[8], salt[33], hash[HASH_HEX_LEN + 1];
     snprintf(code, sizeof code, "%06u", (unsigned)randombytes_uniform(1000000));
@@ -265,7 +278,7 @@ void api_auth_code(http_req *req) {
         return;
     }
     char addr[HASH_HEX_LEN + 1];
-    hash_hex(req->client, sizeof req->client, addr, sizeof addr);
+    address_key(req, addr);
     code_ctx x = {.ct = &ct, .addr_key = addr, .lang = req->english ? "en" : "uk",
                   .now = time_now_ms()};
     db_conn *c = db_pool_acquire(app->pool);
@@ -303,10 +316,11 @@ typedef struct {
     store_resident who;
 } verify_ctx;
 
-static int verify_failed(db_conn *c, verify_ctx *x, const store_code *k) {
-    int rc = store_code_failed(c, k->id, CODE_ATTEMPTS, x->now);
+static int verify_failed(db_conn *c, verify_ctx *x, const store_code *k, int attempts) {
+    int rc = attempts >= CODE_ATTEMPTS ? store_code_burn(c, k->id, x->now) : DB_OK;
     if (rc == DB_OK) rc = store_login_failure_add(c, "verify_addr", x->addr_key, x->now);
-    x->attempts_left = CODE_ATTEMPTS - k->attempts - 1;
+    if (rc == DB_OK) rc = store_login_failure_add(c, "verify_contact", x->ct->key, x->now);
+    x->attempts_left = CODE_ATTEMPTS - attempts;
     x->error = "code_invalid";
     return rc;
 }
@@ -349,6 +363,15 @@ static int verify_tx(db_conn *c, void *ctx) {
         x->retry_s = (oldest + VERIFY_WINDOW_MS - x->now) / 1000 + 1;
         return DB_OK;
     }
+    /* Guessing one contact's codes from many addresses: a day's cap. */
+    rc = store_login_failures_since(c, "verify_contact", x->ct->key, x->now - DAY_MS, &n,
+                                    &oldest);
+    if (rc != DB_OK) return rc;
+    if (n >= VERIFY_MAX_CONTACT_DAY) {
+        x->error = "too_many_attempts";
+        x->retry_s = (oldest + DAY_MS - x->now) / 1000 + 1;
+        return DB_OK;
+    }
     store_code k;
     rc = store_code_current(c, x->ct->key, x->now, &k);
     if (rc == DB_NOT_FOUND) {
@@ -356,9 +379,15 @@ static int verify_tx(db_conn *c, void *ctx) {
         return DB_OK;
     }
     if (rc != DB_OK) return rc;
+    /* The attempt counts before the comparison, in one statement. */
+    int attempts = 0;
+    rc = store_code_attempt(c, k.id, CODE_ATTEMPTS, &attempts);
+    if (rc == DB_NOT_FOUND) x->error = "code_expired";
+    if (rc != DB_OK) return rc == DB_NOT_FOUND ? DB_OK : rc;
     char got[HASH_HEX_LEN + 1];
     code_hash_of(k.salt, x->code, got);
-    if (sodium_memcmp(got, k.code_hash, HASH_HEX_LEN) != 0) return verify_failed(c, x, &k);
+    if (sodium_memcmp(got, k.code_hash, HASH_HEX_LEN) != 0)
+        return verify_failed(c, x, &k, attempts);
     rc = store_code_use(c, k.id, x->now);
     if (rc == DB_NOT_FOUND) x->error = "code_expired";
     if (rc != DB_OK) return rc == DB_NOT_FOUND ? DB_OK : rc;
@@ -407,7 +436,7 @@ void api_auth_code_verify(http_req *req) {
     }
     store_resident current;
     char addr[HASH_HEX_LEN + 1], token[TOKEN_TEXT_LEN + 1], token_hash[HASH_HEX_LEN + 1];
-    hash_hex(req->client, sizeof req->client, addr, sizeof addr);
+    address_key(req, addr);
     rand_token(token, sizeof token);
     hash_hex(token, TOKEN_TEXT_LEN, token_hash, sizeof token_hash);
     verify_ctx x = {.ct = &ct, .code = code, .addr_key = addr, .token_hash = token_hash,

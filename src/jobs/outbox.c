@@ -16,6 +16,8 @@
 #include <time.h>
 #include "util/banned.h"
 
+#define OUTBOX_CODE_TTL_MS (10 * 60 * 1000LL) /* as api/resident.c's codes */
+
 #define CLAIM_BATCH 20
 #define IDLE_RECHECK_MS (30 * 1000) /* rows another server queued, rows of a sweeper pass */
 
@@ -69,6 +71,12 @@ static notify_result deliver(outbox_job *j, const store_outbox_row *row, const c
     *status = "failed";
     if (row->attempts > STORE_OUTBOX_MAX_ATTEMPTS) {
         snprintf(err, err_cap, "too many attempts"); /* claimed again and again: died each time */
+        return NOTIFY_PERMANENT;
+    }
+    /* A sign-in code lives 10 minutes: a late one is useless and still a secret. */
+    if (strcmp(row->template_name, "login_code") == 0 &&
+        time_now_ms() - row->created_at > OUTBOX_CODE_TTL_MS) {
+        snprintf(err, err_cap, "sign-in code expired before it could be sent");
         return NOTIFY_PERMANENT;
     }
     if (strcmp(row->channel, "sms") == 0 && !j->cfg.sms.url) {

@@ -50,6 +50,7 @@ static void subject_words(buf *out, const char *s) {
     while (n > 0 || first) {
         size_t k = n > 45 ? 45 : n;
         while (k < n && k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80) k--;
+        if (k == 0) k = n > 45 ? 45 : n; /* not UTF-8 at all: cut anyway, never loop */
         char tmp[96];
         sodium_bin2base64(tmp, sizeof tmp, (const unsigned char *)s, k,
                           sodium_base64_VARIANT_ORIGINAL);

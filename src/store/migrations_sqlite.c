@@ -267,6 +267,7 @@ const store_migration store_migrations_sqlite[] = {
      "CREATE INDEX photos_sha ON photos(sha256);\n"
      "ALTER TABLE appeals ADD COLUMN lang TEXT NOT NULL DEFAULT 'uk';\n"
      "UPDATE appeals SET applicant_email = lower(applicant_email) WHERE applicant_email IS NOT NULL;\n"
+     "UPDATE subscriptions SET email = lower(email) WHERE email IS NOT NULL;\n"
      "CREATE INDEX appeals_email ON appeals(applicant_email) WHERE applicant_email IS NOT NULL;\n"
      "ALTER TABLE subscriptions ADD COLUMN resident_id INTEGER REFERENCES residents(id);\n"
      "ALTER TABLE subscriptions ADD COLUMN lang TEXT NOT NULL DEFAULT 'uk';\n"

@@ -39,9 +39,11 @@ static const char *SQL_CODE_CURRENT =
 static const char *SQL_CODES_SINCE =
     "SELECT COUNT(*), COALESCE(MAX(created_at), 0) FROM login_codes"
     " WHERE contact_hash = ? AND created_at >= ?";
-static const char *SQL_CODE_FAILED =
-    "UPDATE login_codes SET attempts = attempts + 1,"
-    " used_at = CASE WHEN attempts + 1 >= ? THEN ? ELSE used_at END WHERE id = ?";
+static const char *SQL_CODE_ATTEMPT =
+    "UPDATE login_codes SET attempts = attempts + 1"
+    " WHERE id = ? AND used_at IS NULL AND attempts < ? RETURNING attempts";
+static const char *SQL_CODE_BURN = "UPDATE login_codes SET used_at = ? WHERE id = ?";
+static const char *SQL_CODE_LOCK_PG = "SELECT pg_advisory_xact_lock(hashtext(?))";
 static const char *SQL_CODE_USE =
     "UPDATE login_codes SET used_at = ? WHERE id = ? AND used_at IS NULL RETURNING id";
 static const char *SQL_CABINET_PHONE =
@@ -79,8 +81,8 @@ static const char *SQL_ANON_SUBS =
     "UPDATE subscriptions SET phone = NULL, email = NULL, resident_id = NULL"
     " WHERE resident_id = ? OR phone = ? OR email = ?";
 static const char *SQL_ANON_CONSULTATIONS = "UPDATE consultations SET phone = NULL WHERE phone = ?";
-static const char *SQL_DROP_OUTBOX =
-    "DELETE FROM outbox WHERE status IN ('pending', 'sending') AND recipient IN (?, ?)";
+/* Sent and failed messages too: the outbox is no archive of addresses. */
+static const char *SQL_DROP_OUTBOX = "DELETE FROM outbox WHERE recipient IN (?, ?)";
 static const char *SQL_END_SESSIONS = "DELETE FROM resident_sessions WHERE resident_id = ?";
 static const char *SQL_CLOSE =
     "UPDATE residents SET phone = NULL, email = NULL, notify = 'none', closed_at = ?"
@@ -219,9 +221,23 @@ int store_codes_since(db_conn *c, const char *contact_hash, int64_t since, int64
     return rc == 1 ? DB_OK : rc == 0 ? DB_ERR : rc;
 }
 
-int store_code_failed(db_conn *c, int64_t id, int max_attempts, int64_t now) {
-    db_val p[] = {db_int(max_attempts), db_int(now), db_int(id)};
-    return db_query(c, SQL_CODE_FAILED, p, 3, NULL);
+int store_code_attempt(db_conn *c, int64_t id, int max_attempts, int *attempts) {
+    db_val p[] = {db_int(id), db_int(max_attempts)};
+    int64_t n = 0;
+    int rc = store_query_int(c, SQL_CODE_ATTEMPT, p, 2, &n);
+    if (rc == DB_OK) *attempts = (int)n;
+    return rc;
+}
+
+int store_code_burn(db_conn *c, int64_t id, int64_t now) {
+    db_val p[] = {db_int(now), db_int(id)};
+    return db_query(c, SQL_CODE_BURN, p, 2, NULL);
+}
+
+int store_code_lock(db_conn *c, const char *contact_hash) {
+    if (c->drv->kind != DB_KIND_PG) return DB_OK;
+    db_val p[] = {db_text(contact_hash)};
+    return db_query(c, SQL_CODE_LOCK_PG, p, 1, NULL);
 }
 
 int store_code_use(db_conn *c, int64_t id, int64_t now) {

@@ -57,8 +57,16 @@ int store_code_current(db_conn *c, const char *contact_hash, int64_t now, store_
 /* Codes asked for a contact since `since` (the per-contact limit). */
 int store_codes_since(db_conn *c, const char *contact_hash, int64_t since, int64_t *n,
                       int64_t *newest);
-/* One wrong attempt more; burns the code (used) when it reaches max. */
-int store_code_failed(db_conn *c, int64_t id, int max_attempts, int64_t now);
+/* Counts one attempt before the code is compared, atomically (two
+ * concurrent attempts on PostgreSQL cannot both see the same count):
+ * DB_OK with *attempts (this one included) while the code is unused and
+ * had fewer than max_attempts; DB_NOT_FOUND otherwise. */
+int store_code_attempt(db_conn *c, int64_t id, int max_attempts, int *attempts);
+/* Burns the code (marks it used): after the last wrong attempt. */
+int store_code_burn(db_conn *c, int64_t id, int64_t now);
+/* Serialises code requests for one contact until the transaction ends
+ * (PostgreSQL: an advisory lock; SQLite's write transaction already does). */
+int store_code_lock(db_conn *c, const char *contact_hash);
 /* Marks the code used: DB_NOT_FOUND when it was used meanwhile. */
 int store_code_use(db_conn *c, int64_t id, int64_t now);
 

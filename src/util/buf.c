@@ -119,3 +119,8 @@ bool str_to_ll(const char *s, long long min, long long max, long long *out) {
     *out = v;
     return true;
 }
+
+void str_lower_ascii(char *s) {
+    for (; s && *s; s++)
+        if (*s >= 'A' && *s <= 'Z') *s = (char)(*s - 'A' + 'a');
+}

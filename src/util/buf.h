@@ -26,6 +26,8 @@ char *buf_steal(buf *b);
 
 /* Bounded copy: always NUL-terminates; returns false when truncated. */
 bool str_copy(char *dst, size_t cap, const char *src);
+/* Lower-cases A–Z in place (emails are matched in lower case). */
+void str_lower_ascii(char *s);
 /* Parses a whole decimal integer in [min, max]; false otherwise. */
 bool str_to_ll(const char *s, long long min, long long max, long long *out);
 

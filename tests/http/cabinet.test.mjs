@@ -293,6 +293,11 @@ test('closing the account anonymises its appeals and subscriptions and ends the 
   const other = await file(srv, { applicant: { name: 'Інший', phone: '050 700 00 02', email: 'other.close@example.com' } });
   const me = await signInResident(srv, 'close@example.com');
   assert.equal((await me.call('POST', '/api/v1/me/subscriptions', { json: { number: other.number } })).status, 201);
+  // an anonymous "me too" with the same address in capitals is the same person
+  const third = await file(srv, { applicant: { name: 'Третій', phone: '050 700 00 03', email: 'third.close@example.com' } });
+  const pub = await call(srv.url, 'POST', `/api/v1/appeals/${third.number}/subscriptions`, { json: { phone: '050 700 00 09', email: 'Close@Example.COM' } });
+  assert.equal(pub.status, 201, pub.text);
+  assert.ok(Number(await srv.sql("SELECT count(*) FROM outbox WHERE recipient = 'close@example.com'")) > 0);
   // a real confirmation is needed
   assertError(await me.call('POST', '/api/v1/me/close', { json: { confirm: false } }), 422, 'validation_failed');
   assertError(await me.call('POST', '/api/v1/me/close', { json: {} }), 422, 'validation_failed');
@@ -302,7 +307,9 @@ test('closing the account anonymises its appeals and subscriptions and ends the 
   assertError(await me.call('GET', '/api/v1/me'), 401, 'auth_required');
   const row = await srv.sql(`SELECT applicant_name, applicant_phone, coalesce(applicant_email, '') FROM appeals WHERE number = '${a.number}'`);
   assert.equal(row, '||');
-  assert.equal(await srv.sql(`SELECT count(*) FROM subscriptions WHERE email = 'close@example.com'`), '0');
+  assert.equal(await srv.sql(`SELECT count(*) FROM subscriptions WHERE lower(email) = 'close@example.com'`), '0');
+  // no message to the address is kept, sent or not
+  assert.equal(await srv.sql("SELECT count(*) FROM outbox WHERE recipient = 'close@example.com'"), '0');
   assert.equal(await srv.sql(`SELECT count(*) FROM residents WHERE email = 'close@example.com'`), '0');
   // the appeal itself stays for the city's records
   assert.equal((await call(srv.url, 'GET', `/api/v1/appeals/${a.number}`)).status, 200);

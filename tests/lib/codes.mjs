@@ -54,19 +54,23 @@ export async function lastCode(server, contact) {
   if (!d) throw new Error('lastCode: start the server with withDelivery()');
   const who = recipientOf(contact);
   const quoted = who.replace(/'/g, "''");
-  const count = async (statuses) => Number(String(await server.db.query(
-    `SELECT COUNT(*) FROM outbox WHERE template = 'login_code' AND recipient = '${quoted}'` +
-    ` AND status IN (${statuses})`)).trim());
-  await waitUntil(async () => (await count("'pending', 'sending'")) === 0,
+  const rows = `FROM outbox WHERE template = 'login_code' AND recipient = '${quoted}'`;
+  const one = async (sql) => String(await server.db.query(sql)).trim();
+  await waitUntil(async () => (await one(`SELECT COUNT(*) ${rows} AND status IN ('pending', 'sending')`)) === '0',
     { what: `the sign-in code to be delivered to ${who}` });
-  const sent = await count("'sent'");
-  if (sent === 0) return null;
+  const newest = await one(`SELECT MAX(id) ${rows} AND status = 'sent'`);
+  if (!newest) return null;
   // The receiver reports a message a moment after it answered the sender.
-  const delivered = () => (who.includes('@')
-    ? d.smtp.messages.filter((m) => m.to.includes(who) && CODE.test(m.subject)).map((m) => m.subject)
-    : (d.sms ? d.sms.requests : [])
-      .filter((r) => r.body?.recipients?.includes(who.slice(1)) && CODE.test(r.body.sms.text))
-      .map((r) => r.body.sms.text));
-  await waitUntil(() => delivered().length >= sent, { what: `${sent} sign-in message(s) to ${who}` });
-  return delivered().at(-1).match(CODE)[1];
+  if (who.includes('@')) {
+    // The email of that very row: its Message-ID names the outbox row.
+    const mail = await waitUntil(() => d.smtp.messages.find((m) => m.to.includes(who) &&
+      (m.headers['message-id'] || '').startsWith(`<outbox-${newest}.`)), { what: `the email of outbox row ${newest}` });
+    return mail.subject.match(CODE)[1];
+  }
+  const sent = Number(await one(`SELECT COUNT(*) ${rows} AND status = 'sent'`));
+  const texts = () => (d.sms ? d.sms.requests : [])
+    .filter((r) => r.body?.recipients?.includes(who.slice(1)) && CODE.test(r.body.sms.text))
+    .map((r) => r.body.sms.text);
+  await waitUntil(() => texts().length >= sent, { what: `${sent} sign-in SMS to ${who}` });
+  return texts().at(-1).match(CODE)[1];
 }

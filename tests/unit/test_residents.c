@@ -98,12 +98,19 @@ static void test_codes(void **state) {
     assert_int_equal(store_codes_since(c, "k1", T0 - HOUR, &n, &newest), DB_OK);
     assert_int_equal(n, 1);
     assert_int_equal(newest, T0);
-    /* five wrong attempts burn it */
-    for (int i = 0; i < 4; i++) TX(c, store_code_failed(c, k.id, 5, T0 + 2000));
-    assert_int_equal(store_code_current(c, "k1", T0 + 3000, &k), DB_OK);
-    assert_int_equal(k.attempts, 4);
-    TX(c, store_code_failed(c, k.id, 5, T0 + 4000));
+    /* five attempts at most, each counted before the comparison */
+    int attempts = 0;
+    for (int i = 1; i <= 5; i++) {
+        TX(c, store_code_attempt(c, k.id, 5, &attempts));
+        assert_int_equal(last_rc, DB_OK);
+        assert_int_equal(attempts, i);
+    }
+    TX(c, store_code_attempt(c, k.id, 5, &attempts));
+    assert_int_equal(last_rc, DB_NOT_FOUND);
+    TX(c, store_code_burn(c, k.id, T0 + 4000));
     assert_int_equal(store_code_current(c, "k1", T0 + 5000, &k), DB_NOT_FOUND);
+    TX(c, store_code_lock(c, "k1"));
+    assert_int_equal(last_rc, DB_OK);
     /* a used code cannot be used again */
     TX(c, store_code_insert(c, "k2", "h2", "s2", T0 + 10 * 60000, T0));
     assert_int_equal(store_code_current(c, "k2", T0 + 1000, &k), DB_OK);
