@@ -149,12 +149,13 @@ static int serve(kontakt_config *cfg) {
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
     store_watch_set_warn_share(cfg->warn_share);
-    app.sweeper = sweeper_start(pool);
-    /* Before the listener, so request threads see app.outbox set. */
+    /* Before the listener, so request threads see app.outbox set; before
+     * the sweeper, which wakes it after a pass that queued messages. */
     char maildir[1024];
     outbox_config ocfg = outbox_cfg(cfg, maildir, sizeof maildir);
     notify_global_init();
     app.outbox = outbox_start(pool, &ocfg);
+    app.sweeper = sweeper_start(pool, app.outbox);
     char csp[768];
     build_csp(cfg->tile_url, csp, sizeof csp);
     http_config hc = {
@@ -187,9 +188,9 @@ static int serve(kontakt_config *cfg) {
         log_info("shutting down", "\"signal\":%d", sig);
         http_stop(srv);
     }
+    sweeper_stop(app.sweeper); /* first: it wakes the sender */
     outbox_stop(app.outbox);
     notify_global_cleanup();
-    sweeper_stop(app.sweeper);
     mapindex_stop(app.map);
     api_release(&app);
     api_districts_release(&app);

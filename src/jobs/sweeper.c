@@ -1,4 +1,5 @@
 #include "jobs/sweeper.h"
+#include "jobs/outbox.h"
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -17,6 +18,7 @@
 
 struct sweeper {
     db_pool *pool;
+    struct outbox_job *outbox; /* woken when a pass queued messages */
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv; /* CLOCK_MONOTONIC */
@@ -57,7 +59,10 @@ static int64_t plan_next(sweeper *s, int64_t now) {
     /* Due rows another server holds (PostgreSQL, SKIP LOCKED) stay due until
      * it commits: look again in a second rather than spin. */
     if (rc == DB_OK && marked == 0 && next <= now) next = now + 1000;
-    if (marked > 0) log_info("deadlines marked", "\"appeals\":%d", marked);
+    if (marked > 0) {
+        log_info("deadlines marked", "\"appeals\":%d", marked);
+        outbox_wake(s->outbox); /* overdue, auto-closed: their messages go now */
+    }
     if (marked < 0 || (rc != DB_OK && rc != DB_NOT_FOUND)) return now + 5000; /* retry soon */
     if (rc == DB_NOT_FOUND || next > now + IDLE_RECHECK_MS) next = now + IDLE_RECHECK_MS;
     return next;
@@ -100,9 +105,10 @@ static void *run(void *arg) {
     return NULL;
 }
 
-sweeper *sweeper_start(db_pool *pool) {
+sweeper *sweeper_start(db_pool *pool, struct outbox_job *outbox) {
     sweeper *s = xcalloc(1, sizeof *s);
     s->pool = pool;
+    s->outbox = outbox;
     s->wake_at = 0; /* a pass at once: catch up on what passed while down */
     pthread_mutex_init(&s->mu, NULL);
     pthread_condattr_t attr;

@@ -7,8 +7,11 @@
 #include <stdint.h>
 
 typedef struct sweeper sweeper;
+struct outbox_job;
 
-sweeper *sweeper_start(db_pool *pool);
+/* outbox (may be NULL) is woken after a pass that marked appeals: the
+ * overdue and auto-close events queued messages. */
+sweeper *sweeper_start(db_pool *pool, struct outbox_job *outbox);
 /* A new appeal may be due at `at` or later: re-read the next wake time. */
 void sweeper_wake(sweeper *s, int64_t at);
 void sweeper_stop(sweeper *s);
