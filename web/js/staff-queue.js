@@ -311,6 +311,16 @@ function eventData(ev) {
   return parts.length ? parts.join(' · ') : null;
 }
 
+
+// "applicant" (the tracking link), "resident:<id>" (the cabinet), "system",
+// "staff:<login>": the first three in words, staff by login.
+function actorWord(actor) {
+  if (actor === 'applicant') return st('c.actor.applicant');
+  if (actor.startsWith('resident:')) return st('c.actor.resident');
+  if (actor === 'system') return st('c.actor.system');
+  return actor.replace(/^staff:/, '');
+}
+
 function renderTimeline(a) {
   return el('ol', { class: 'timeline' }, eventsOf(a).map((ev) => {
     const internal = ev.public === false || ev.public === 0;
@@ -319,7 +329,7 @@ function renderTimeline(a) {
     },
     el('time', { datetime: ev.at, class: 'tl-time', text: dateTime(ev.at) }),
     el('span', { class: 'tl-what', 'data-internal': internal ? st('c.internal') : null, text: eventText(ev) }),
-    ev.actor ? el('span', { class: 'tl-actor', text: st('c.by', { actor: ev.actor }) }) : null,
+    ev.actor ? el('span', { class: 'tl-actor', text: st('c.by', { actor: actorWord(ev.actor) }) }) : null,
     ev.note ? el('span', { class: 'tl-note', text: ev.note }) : null,
     eventData(ev) ? el('span', { class: 'tl-actor', text: eventData(ev) }) : null);
   }));

@@ -228,6 +228,9 @@ export const TEXT = {
     'ev.resolution_warning': 'Попередження: спливає строк виконання',
     'ev.dispute_comment': 'Коментар заявника до оскарження',
     'ev.comment': 'Коментар заявника',
+    'c.actor.applicant': 'заявник (за посиланням)',
+    'c.actor.resident': 'заявник (з кабінету)',
+    'c.actor.system': 'система',
     'ev.commented': 'Заявник додав коментар',
   },
   en: {
@@ -457,6 +460,9 @@ export const TEXT = {
     'ev.resolution_warning': 'Warning: the resolution deadline is near',
     'ev.dispute_comment': 'The applicant’s comment on the dispute',
     'ev.comment': 'The applicant’s comment',
+    'c.actor.applicant': 'the applicant (by the link)',
+    'c.actor.resident': 'the applicant (from the cabinet)',
+    'c.actor.system': 'the system',
     'ev.commented': 'The applicant added a comment',
   },
 };
