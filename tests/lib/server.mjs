@@ -43,7 +43,9 @@ export function freshDatabase() {
   const url = path.join(dir, 'kontakt.db');
   return {
     url,
-    query: (sql) => execFileSync('sqlite3', [url, sql]).toString().trim(),
+    // The server's background jobs (sweeper, outbox sender) take short write
+    // locks: wait for them as the server's own connections do.
+    query: (sql) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', url, sql]).toString().trim(),
     drop: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
