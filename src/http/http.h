@@ -79,10 +79,10 @@ typedef struct {
      * little); 0 keeps the route's body_max. */
     size_t multipart_max;
     /* Uploads are judged before their body is read, so nobody can make
-     * the server hold megabytes without the right to upload: upload_admit
-     * (may be NULL) checks the session or link and answers when it
-     * refuses (returns false); the rate limit is taken then too; and the
-     * bodies of all uploads in flight together may not pass
+     * the server hold megabytes without the right to upload: the rate
+     * limit is taken, upload_admit (may be NULL) checks the session or
+     * link and answers when it refuses (returns false), and the bodies of
+     * all admitted uploads in flight together may not pass
      * upload_inflight_max bytes (0: no cap), or 503 uploads_busy. */
     bool (*upload_admit)(http_req *req);
     size_t upload_inflight_max;

@@ -197,22 +197,22 @@ static bool rate_ok(http_server *s, http_req *req) {
 }
 
 /* The first call of an upload, before any of its body is read: the rate
- * limit, the bytes in flight, then the api's check of the right to upload. */
+ * limit, the api's check of the right to upload, then room for the body
+ * (only an admitted upload takes room: refused bodies are not kept). */
 static void admit_checks(http_server *s, http_req *req, size_t len) {
     if (!rate_ok(s, req)) return;
-    if (s->cfg.upload_inflight_max) {
-        pthread_mutex_lock(&s->upload_mu);
-        bool room = s->upload_inflight + len <= s->cfg.upload_inflight_max;
-        if (room) s->upload_inflight += len;
-        pthread_mutex_unlock(&s->upload_mu);
-        if (!room) {
-            http_add_header(req, "Retry-After", "10");
-            http_reply_error(req, "uploads_busy", NULL);
-            return;
-        }
+    if (s->cfg.upload_admit && !s->cfg.upload_admit(req)) return;
+    if (!s->cfg.upload_inflight_max) return;
+    pthread_mutex_lock(&s->upload_mu);
+    bool room = s->upload_inflight + len <= s->cfg.upload_inflight_max;
+    if (room) s->upload_inflight += len;
+    pthread_mutex_unlock(&s->upload_mu);
+    if (room) {
         req->reserved = len;
+        return;
     }
-    if (s->cfg.upload_admit) s->cfg.upload_admit(req);
+    http_add_header(req, "Retry-After", "10");
+    http_reply_error(req, "uploads_busy", NULL);
 }
 
 /* A refusal is held until the body has arrived (read and dropped, never

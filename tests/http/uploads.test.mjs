@@ -59,6 +59,10 @@ test('the bodies in flight are capped: a second upload waits for the first (503 
   // The first upload holds its slot: it has sent only part of its body.
   const first = await partialUpload(target, 200000, 1000, { holdMs: 500 });
   assert.equal(first.status, 0, 'the first upload is still being received');
+  // Refused uploads take no room: no session is still 401, not 503.
+  const stranger = await partialUpload('/api/v1/me/appeals/2026-000001/photos', 200000, 200000);
+  assert.equal(stranger.status, 401, stranger.head);
+  stranger.sock.destroy();
   const second = await partialUpload(target, 200000, 200000);
   assert.equal(second.status, 503, second.head);
   assert.match(second.head, /"code":"uploads_busy"/);
