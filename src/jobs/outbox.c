@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "jobs/wait.h"
 #include "util/banned.h"
 
 #define OUTBOX_CODE_TTL_MS (10 * 60 * 1000LL) /* as api/resident.c's codes */
@@ -183,15 +184,7 @@ static void *run(void *arg) {
             continue;
         }
         int64_t wait_ms = j->wake_at - now;
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_sec += (time_t)(wait_ms / 1000);
-        ts.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&j->cv, &j->mu, &ts);
+        job_wait_ms(&j->cv, &j->mu, wait_ms);
     }
     pthread_mutex_unlock(&j->mu);
     return NULL;
@@ -218,11 +211,7 @@ outbox_job *outbox_start(db_pool *pool, const outbox_config *cfg) {
     j->wake_at = 0; /* a pass at once: what waited while we were down */
     j->ready = j->cfg.public_url != NULL;
     pthread_mutex_init(&j->mu, NULL);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&j->cv, &attr);
-    pthread_condattr_destroy(&attr);
+    job_cond_init(&j->cv);
     if (pthread_create(&j->thread, NULL, run, j) != 0) {
         log_error("cannot start the outbox sender", NULL);
         abort();

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
+#include "jobs/wait.h"
 #include "util/banned.h"
 
 #define SWEEP_BATCH 500
@@ -91,15 +92,7 @@ static void *run(void *arg) {
             continue;
         }
         int64_t wait_ms = (s->wake_at < s->checkpoint_at ? s->wake_at : s->checkpoint_at) - now;
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_sec += (time_t)(wait_ms / 1000);
-        ts.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+        job_wait_ms(&s->cv, &s->mu, wait_ms);
     }
     pthread_mutex_unlock(&s->mu);
     return NULL;
@@ -111,11 +104,7 @@ sweeper *sweeper_start(db_pool *pool, struct outbox_job *outbox) {
     s->outbox = outbox;
     s->wake_at = 0; /* a pass at once: catch up on what passed while down */
     pthread_mutex_init(&s->mu, NULL);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&s->cv, &attr);
-    pthread_condattr_destroy(&attr);
+    job_cond_init(&s->cv);
     if (pthread_create(&s->thread, NULL, run, s) != 0) {
         log_error("cannot start the sweeper", NULL);
         abort();
