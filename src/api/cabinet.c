@@ -24,10 +24,12 @@ static json_t *allowed(const store_appeal *a) {
     json_t *list = json_array();
     dom_status st;
     if (!dom_status_parse(a->status, &st)) return list;
-    if (st == DOM_ST_DONE) {
+    dom_status to;
+    /* The lifecycle table says when; the actions (track_actions.c) ask it too. */
+    if (dom_transition(st, DOM_ACT_CONFIRM, &to))
         json_array_append_new(list, json_string("confirm"));
+    if (dom_transition(st, DOM_ACT_DISPUTE, &to))
         json_array_append_new(list, json_string("dispute"));
-    }
     if ((st == DOM_ST_DONE || st == DOM_ST_CLOSED) && !a->rating)
         json_array_append_new(list, json_string("rate"));
     if (!dom_status_is_final(st)) {

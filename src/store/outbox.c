@@ -74,12 +74,21 @@ int store_outbox_add(db_conn *c, const store_outbox_msg *m) {
 static const struct {
     const char *kind, *template_name;
     bool everyone; /* subscribers and merged appeals' applicants too */
+    /* The applicant is told even of what they did themselves: a dispute's
+     * receipt that the appeal went back to the executor (a caller an
+     * operator registered has no page that would tell them). Otherwise
+     * what the applicant did needs no message to them. */
+    bool receipt;
 } event_templates[] = {
-    {"registered", "registered", false}, {"assigned", "assigned", false},
-    {"extension_approved", "extension", true}, {"done", "done", true},
-    {"reopened", "reopened", false},     {"disputed", "reopened", false},
-    {"confirmed", "closed", true},
-    {"autoclosed", "closed", true},      {"resolution_overdue", "overdue", true},
+    {"registered", "registered", false, false},
+    {"assigned", "assigned", false, false},
+    {"extension_approved", "extension", true, false},
+    {"done", "done", true, false},
+    {"reopened", "reopened", false, false},
+    {"disputed", "reopened", false, true},
+    {"confirmed", "closed", true, false},
+    {"autoclosed", "closed", true, false},
+    {"resolution_overdue", "overdue", true, false},
 };
 
 typedef struct {
@@ -283,15 +292,11 @@ int store_outbox_for_event(db_conn *c, int64_t appeal_id, const char *kind, int6
     int rc = load_facts(c, appeal_id, &a);
     json_t *params = json_object();
     if (rc == DB_OK) rc = event_params(c, f, &a, note, data, tracking_token, params);
-    /* What the applicant did themselves needs no message to them. */
     /* The applicant acts by the tracking link ("applicant") or from the
      * cabinet ("resident:<id>", which holds the appeal's phone or email). */
     bool by_applicant =
         actor && (strcmp(actor, "applicant") == 0 || strncmp(actor, "resident:", 9) == 0);
-    /* A dispute is the exception: the applicant gets the receipt that the
-     * appeal went back to the executor (an operator's caller has no page
-     * that would tell them). */
-    if (rc == DB_OK && (!by_applicant || strcmp(kind, "disputed") == 0))
+    if (rc == DB_OK && (!by_applicant || event_templates[i].receipt))
         rc = tell_applicant(f, a.phone, a.email, a.lang, params);
     if (rc == DB_OK && event_templates[i].everyone) rc = tell_others(f, params);
     json_decref(params);

@@ -326,10 +326,10 @@ int store_resident_unsubscribe(db_conn *c, int64_t resident_id, const char *numb
 }
 
 int store_resident_close(db_conn *c, const store_resident *r, int64_t now) {
-    /* "" never matches a stored contact: blanked rows hold '' or NULL, and
-     * a verified contact is never empty. A \x01 stands in for a missing one. */
-    const char *phone = r->phone[0] ? r->phone : "\x01";
-    const char *email = r->email[0] ? r->email : "\x01";
+    /* A missing contact is NULL, which no comparison matches (blanked rows
+     * hold '' or NULL, and "" must not match them). */
+    const char *phone = r->phone[0] ? r->phone : NULL;
+    const char *email = r->email[0] ? r->email : NULL;
     db_val ph[] = {db_text(phone)};
     db_val em[] = {db_text(email)};
     db_val subs[] = {db_int(r->id), db_text(phone), db_text(email)};
