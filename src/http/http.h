@@ -99,6 +99,16 @@ void http_reply_text(http_req *req, int status, const char *content_type, char *
 /* Answers with the bytes of an open regular file (takes fd: closed when
  * sent, or at once when the answer cannot be queued). */
 void http_reply_fd(http_req *req, int status, const char *content_type, int fd, uint64_t size);
+/* Answers with bytes made on demand, as the client takes them (chunked):
+ * fn writes up to `cap` bytes to out and returns how many, 0 at the end;
+ * done(ctx) runs once when the answer is finished or abandoned (also when
+ * it could not be queued). For big downloads made from memory or pages of
+ * rows: nothing is held but the producer's state. */
+#define HTTP_STREAM_BLOCK 65536
+typedef size_t (*http_stream_fn)(void *ctx, char *out, size_t cap);
+typedef void (*http_stream_free_fn)(void *ctx);
+void http_reply_stream(http_req *req, int status, const char *content_type, http_stream_fn fn,
+                       http_stream_free_fn done, void *ctx);
 /* Serialises j (does not steal it). */
 void http_reply_json(http_req *req, int status, const json_t *j);
 /* The one error shape. fields may be NULL; it is not stolen. */

@@ -42,6 +42,41 @@ void http_reply_fd(http_req *req, int status, const char *content_type, int fd, 
     queue(req, status, content_type, r);
 }
 
+/* MHD's reader: fn fills up to max bytes; 0 means "the end" here (never
+ * "nothing yet": the producer always has its next bytes at hand). */
+typedef struct {
+    http_stream_fn fn;
+    http_stream_free_fn done;
+    void *ctx;
+} stream_ctx;
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max) {
+    (void)pos;
+    stream_ctx *s = cls;
+    size_t n = s->fn(s->ctx, out, max);
+    return n ? (ssize_t)n : MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+static void stream_free(void *cls) {
+    stream_ctx *s = cls;
+    if (s->done) s->done(s->ctx);
+    free(s);
+}
+
+void http_reply_stream(http_req *req, int status, const char *content_type, http_stream_fn fn,
+                       http_stream_free_fn done, void *ctx) {
+    stream_ctx *s = xmalloc(sizeof *s);
+    *s = (stream_ctx){fn, done, ctx};
+    struct MHD_Response *r = req->answered ? NULL
+        : MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, HTTP_STREAM_BLOCK, stream_read, s,
+                                            stream_free);
+    if (!r) {
+        stream_free(s);
+        return;
+    }
+    queue(req, status, content_type, r);
+}
+
 static void queue(http_req *req, int status, const char *content_type, struct MHD_Response *r) {
     if (content_type) MHD_add_response_header(r, "Content-Type", content_type);
     MHD_add_response_header(r, "X-Request-Id", req->request_id);
