@@ -6,11 +6,11 @@ set -euo pipefail
 purpose=${1:-build}
 pkgs=(gcc meson ninja-build pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
       libpq-dev libsodium-dev nettle-dev libcurl4-openssl-dev libcrack2-dev cracklib-runtime john-data tzdata ca-certificates sqlite3
-      libmagic-dev libvips-dev)
+      libmagic-dev libvips-dev libxlsxwriter-dev)
 case "$purpose" in
   build) ;;
   test) pkgs+=(clang libcmocka-dev postgresql postgresql-client chromium python3-aiosmtpd
-              libvips-tools libimage-exiftool-perl) ;;
+              libvips-tools libimage-exiftool-perl python3-openpyxl) ;;
   bench) pkgs+=(wrk postgresql postgresql-client) ;;
   *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac

@@ -36,7 +36,7 @@ static const char *type_of(const char *path) {
 
 /* The npm packages the pages use; nothing else under node_modules is served. */
 static bool vendor_allowed(const char *pkg, size_t len) {
-    static const char *const allowed[] = {"leaflet"};
+    static const char *const allowed[] = {"leaflet", "chart.js"};
     for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
         if (strlen(allowed[i]) == len && memcmp(allowed[i], pkg, len) == 0) return true;
     return false;
