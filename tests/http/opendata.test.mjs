@@ -224,3 +224,52 @@ test('rate limited per client address like the other public routes', async () =>
     await limited.stop();
   }
 });
+
+// --- the public statistics on the same fixture ------------------------------------
+
+const publicStats = async (p, headers = {}) => {
+  const res = await call(srv.url, 'GET', '/api/v1/stats/public' + (p ? q(p) : ''), { headers });
+  assert.equal(res.status, 200, res.text.slice(0, 300));
+  return res;
+};
+
+test('public statistics: no sign-in, the fixture\'s totals and shares, trial never', async () => {
+  const { body: s, headers } = await publicStats(PERIOD);
+  assert.equal(headers.get('set-cookie'), null);
+  assert.equal(s.from, PERIOD.from);
+  assert.equal(s.to, PERIOD.to);
+  assert.equal(s.group, 'day');
+  assert.equal(s.appeals, 60);
+  assert.equal(s.finished, 20);
+  assert.equal(s.on_time_share, 0.5);
+  assert.deepEqual(s.by_category.map((c) => [c.code, c.appeals]), [['water_supply', 30], ['heating', 29], ['garbage', 1]]);
+  assert.equal(s.by_category[0].name_uk, 'Водопостачання');
+  assert.equal(s.by_category[0].share, 0.5);
+  assert.ok(Math.abs(s.by_category[1].share - 29 / 60) < 1e-9);
+  const byDistrict = Object.fromEntries(s.by_district.map((d) => [d.code, d.appeals]));
+  assert.deepEqual(byDistrict, { [D.shevchenkivskyi.code]: 29, [D.sobornyi.code]: 15, [D.tsentralnyi.code]: 15, null: 1 });
+  assert.equal(s.trend.length, 31);
+  assert.equal(s.trend.reduce((n, p) => n + p.appeals, 0), 60);
+  assert.deepEqual(s.trend.slice(0, 1), [{ date: '2026-10-01', appeals: 3 }]);
+  // August: the 4500 copies, the 100 trial ones left out
+  const aug = (await publicStats(BULK)).body;
+  assert.equal(aug.appeals, BULK.rows);
+});
+
+test('public statistics: an organisation with 29 appeals is left out, one with 30 is shown', async () => {
+  const { body: s } = await publicStats(PERIOD);
+  assert.equal(s.organisations_min_appeals, 30);
+  assert.deepEqual(s.organisations.map((o) => o.code), ['vodokanal']);
+  const [v] = s.organisations;
+  assert.deepEqual([v.appeals, v.finished, v.on_time_share, v.name_uk], [30, 20, 0.5, 'КП «Водоканал»']);
+  assert.ok(!JSON.stringify(s).includes('teploenergo'), 'teploenergo has 29: not named anywhere in the ranking');
+});
+
+test('public statistics: nothing personal, and bad periods name the field', async () => {
+  const texts = [(await publicStats(PERIOD)).text, (await publicStats(BULK)).text];
+  for (const t of texts) for (const v of secretValues) assert.ok(!t.includes(v), `"${v}" must not be published`);
+  const r = await call(srv.url, 'GET', '/api/v1/stats/public?from=2026-02-30');
+  assert.equal(assertError(r, 400, 'invalid_query').fields.from.code, 'invalid_date');
+  const order = await call(srv.url, 'GET', '/api/v1/stats/public?from=2026-11-01&to=2026-10-01');
+  assert.equal(assertError(order, 400, 'invalid_query').fields.to.code, 'date_order');
+});
