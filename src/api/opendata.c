@@ -132,19 +132,21 @@ static const char CSV_HEADER[] =
     "category,category_name,type,type_name,district,district_name,organisation,"
     "organisation_name,channel,registered,done,status,on_time,lat,lon\r\n";
 
-/* RFC 4180: quoted when it holds a comma, quote, CR or LF; quotes doubled. */
-static void csv_field(buf *b, const char *s, bool last) {
-    if (strpbrk(s, ",\"\r\n")) {
-        buf_puts(b, "\"");
-        for (; *s; s++) {
-            buf_append(b, s, 1);
-            if (*s == '"') buf_append(b, s, 1);
-        }
-        buf_puts(b, "\"");
-    } else {
-        buf_puts(b, s);
+/* One CSV cell (RFC 4180): quoted when it holds a comma, quote, CR or LF,
+ * quotes doubled. The names are the city's data, but a cell a spreadsheet
+ * would run as a formula (= + - @, tab, CR first) still gets a leading
+ * apostrophe, as in the violations register (api/violations.c). */
+static void csv_field(buf *b, const char *s) {
+    bool formula = s[0] && strchr("=+-@\t\r", s[0]);
+    bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
+    if (quote) buf_puts(b, "\"");
+    if (formula) buf_puts(b, "'");
+    for (const char *p = s; *p; p++) {
+        if (*p == '"') buf_puts(b, "\"\"");
+        else buf_append(b, p, 1);
     }
-    buf_puts(b, last ? "\r\n" : ",");
+    if (quote) buf_puts(b, "\"");
+    buf_puts(b, ",");
 }
 
 static void csv_row(buf *b, const store_opendata_row *r, const od_fields *f) {
@@ -152,7 +154,7 @@ static void csv_row(buf *b, const store_opendata_row *r, const od_fields *f) {
     const char *cols[] = {r->category, f->category_name, r->type, f->type_name, r->district,
                           f->district_name, r->organisation, f->org_name, r->channel,
                           f->registered, f->done, r->status, on_time};
-    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) csv_field(b, cols[i], false);
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) csv_field(b, cols[i]);
     buf_printf(b, "%.4f,%.4f\r\n", f->lat, f->lon);
 }
 

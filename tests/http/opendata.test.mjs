@@ -16,6 +16,7 @@ let srv;
 let fx;
 let secretValues;
 
+const TRICKY = '=Центральний, "старий"';
 const COLUMNS = ['category', 'category_name', 'type', 'type_name', 'district', 'district_name', 'organisation',
   'organisation_name', 'channel', 'registered', 'done', 'status', 'on_time', 'lat', 'lon'];
 
@@ -67,6 +68,8 @@ before(async () => {
   const first = await start({ db });
   fx = await fileFixture(first, trial);
   secretValues = await secrets(first);
+  // a name a spreadsheet would take for a formula, with a comma and quotes: the CSV must keep it text
+  await first.sql(`UPDATE districts SET name_uk = '${TRICKY}' WHERE code = '${D.tsentralnyi.code}'`);
   await first.stop();
   srv = await start({ db }); // a fresh start: the statistics index loads the fixture as it is now
 });
@@ -129,6 +132,7 @@ test('a known row: codes, Ukrainian names, Kyiv days, on time, the centre of its
   assert.equal(w15.on_time, 'false');
   assert.equal(w15.done, '2026-10-18');
   assert.equal(w15.district, D.tsentralnyi.code);
+  assert.equal(w15.district_name, "'" + TRICKY, 'quoted, quotes doubled, a formula turned into text');
   const w25 = rows.find((x) => x.category === 'water_supply' && x.registered === '2026-10-26');
   assert.deepEqual([w25.status, w25.done, w25.on_time], ['registered', '', '']);
   const g = rows.find((x) => x.category === 'garbage');
@@ -155,12 +159,14 @@ test('the JSON: a valid array with the same rows as the CSV, nulls where the CSV
   const csv = (await csvOf(PERIOD)).rows;
   assert.equal(rows.length, csv.length);
   const asCsv = (r) => Object.fromEntries(COLUMNS.map((k) => [k,
-    r[k] === null ? '' : k === 'lat' || k === 'lon' ? Number(r[k]).toFixed(4) : String(r[k])]));
+    r[k] === null ? '' : k === 'lat' || k === 'lon' ? Number(r[k]).toFixed(4)
+      : /^[=+\-@]/.test(r[k]) ? "'" + r[k] : String(r[k])]));
   assert.deepEqual(rows.map(asCsv), csv);
   const w25 = rows.find((x) => x.category === 'water_supply' && x.registered === '2026-10-26');
   assert.equal(w25.done, null);
   assert.equal(w25.on_time, null);
   assert.equal(rows.find((x) => x.category === 'garbage').district, null);
+  assert.equal(rows.find((x) => x.district === D.tsentralnyi.code).district_name, TRICKY, 'JSON keeps the name as it is');
   assert.equal(typeof rows[0].lat, 'number');
   // an empty period is an empty array
   const empty = await jsonOf({ from: '2025-01-01', to: '2025-01-31' });
