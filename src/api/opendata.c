@@ -9,13 +9,13 @@
  * formatted as the client takes them, so a year of a big city is never
  * held in memory. */
 #include "api/api.h"
+#include "api/stats.h"
 #include "domain/mapagg.h"
 #include "domain/period.h"
+#include "domain/statagg.h"
 #include "store/opendata.h"
 #include "util/buf.h"
 #include "util/log.h"
-#include "util/timeutil.h"
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,61 +33,18 @@
 
 /* --- the period ----------------------------------------------------------- */
 
-/* "YYYY-MM-DD" of days since 1970-01-01 (civil_from_days, H. Hinnant). */
-static void day_text(int days, char out[11]) {
-    int z = days + 719468;
-    int era = (z >= 0 ? z : z - 146096) / 146097;
-    int doe = z - era * 146097;
-    int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int mp = (5 * doy + 2) / 153;
-    int d = doy - (153 * mp + 2) / 5 + 1;
-    int m = mp < 10 ? mp + 3 : mp - 9;
-    int y = yoe + era * 400 + (m <= 2);
-    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
-}
-
-/* YYYY-MM-DD exactly, a real calendar day. */
-static bool parse_day(const char *s, int *days) {
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-') return false;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i])) return false;
-    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-    int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
-    return dom_map_date_days(y, m, d, days);
-}
-
 typedef struct {
-    char from[11], to[11]; /* Kyiv days, both included */
+    char from[11], to[11];  /* Kyiv days, both included */
     int64_t from_ms, to_ms; /* [from's midnight, the midnight after to) */
 } od_period;
 
-/* ?from=&to=: to defaults to today (Kyiv), from to the 30 days up to to. */
+/* ?from=&to= as the statistics read them (api_stats_period): to defaults
+ * to today (Kyiv), from to the 30 days up to to; at most 366 days. */
 static bool parse_period(http_req *req, json_t *fields, od_period *p) {
-    const char *f = http_query(req, "from"), *t = http_query(req, "to");
-    int day_from = 0, day_to = dom_map_day_of(time_now_ms());
-    bool ok = true;
-    if (t && *t && !parse_day(t, &day_to)) {
-        http_field_error(req, fields, "to", "invalid_date", "YYYY-MM-DD");
-        ok = false;
-    }
-    day_from = day_to - (OPENDATA_DEFAULT_DAYS - 1);
-    if (f && *f && !parse_day(f, &day_from)) {
-        http_field_error(req, fields, "from", "invalid_date", "YYYY-MM-DD");
-        ok = false;
-    }
-    if (!ok) return false;
-    if (day_from > day_to) {
-        http_field_error(req, fields, "to", "date_order", NULL);
+    int day_from, day_to;
+    if (!api_stats_period(req, fields, OPENDATA_MAX_DAYS, OPENDATA_DEFAULT_DAYS, p->from, p->to,
+                          &day_from, &day_to))
         return false;
-    }
-    if (day_to - day_from + 1 > OPENDATA_MAX_DAYS) {
-        http_field_error(req, fields, "to", "out_of_range",
-                         req->english ? "at most 366 days" : "не більше 366 днів");
-        return false;
-    }
-    day_text(day_from, p->from);
-    day_text(day_to, p->to);
     return dom_period_bound(p->from, false, &p->from_ms) && dom_period_bound(p->to, true, &p->to_ms);
 }
 
@@ -116,9 +73,9 @@ static void row_fields(const app_ctx *app, const store_opendata_row *r, od_field
     f->type_name = type ? type->name_uk : "";
     f->org_name = org ? org->name_uk : "";
     f->district_name = dist ? dist->name_uk : "";
-    day_text(dom_map_day_of(r->created_at), f->registered);
+    dom_stat_day_text(dom_map_day_of(r->created_at), f->registered, sizeof f->registered);
     f->done[0] = '\0';
-    if (r->has_done) day_text(dom_map_day_of(r->done_at), f->done);
+    if (r->has_done) dom_stat_day_text(dom_map_day_of(r->done_at), f->done, sizeof f->done);
     /* As in the scorecards: finished = done or closed; on time = done by
      * the resolution deadline. Not finished: unknown yet. */
     bool finished = strcmp(r->status, "done") == 0 || strcmp(r->status, "closed") == 0;
