@@ -146,7 +146,10 @@ test('a long period: weeks in the trend, the open data says it gives at most 366
   await shown(page);
   assert.equal(await textOf(page, '#st-appeals'), '4 561'); // + 30 September 23:30 Kyiv
   assert.match(await page.locator('#st-trend-note').innerText(), /тиждень/);
-  assert.equal(await page.locator('#st-trend-col').innerText(), 'Тиждень (з понеділка)');
+  assert.equal(await page.locator('#st-trend-col').textContent(), 'Тиждень (з понеділка)'); // in the closed <details>
+  const weeks = await rowsOf(page, 'st-trend-table');
+  assert.equal(weeks.reduce((n, r) => n + Number(r[1].replace(/\s/g, '')), 0), 4561);
+  assert.match(weeks.at(-1)[0], /^\d+ жовт\.? – 31 жовтня 2026 р\.$/, 'the last week ends with the period');
   assert.equal(await page.locator('#st-downloads').isVisible(), false);
   assert.equal(await page.locator('#st-open-limit').isVisible(), true);
   assert.deepEqual(problems, []);

@@ -15,8 +15,8 @@
 //   trial (never public): 2 water_supply (October), 1 roads (October).
 // So October has 60 appeals, 20 finished, on-time share 0.5; vodokanal has
 // 30 (shown), teploenergo 29 (left out of the organisations).
-// August 2026: BULK copies of W[0] (2500 at one instant, to put a page
-// boundary of the open data inside a tie) plus 100 trial copies.
+// August 2026: BULK copies of W[0] (done on time, 2500 at one instant, to
+// put a page boundary of the open data inside a tie) plus 100 trial copies.
 import assert from 'node:assert/strict';
 import { post } from '../http/helpers.mjs';
 import { validAppeal } from './server.mjs';
@@ -95,14 +95,14 @@ export async function fileFixture(srv, trialNumbers) {
   const aug = Date.UTC(2026, 7, 10, 9);
   sql.push(`INSERT INTO appeals (number, year, seq, status, category, type, priority, organisation, channel,
       description, lat, lon, address, applicant_name, applicant_phone, applicant_email, tracking_hash, created_at,
-      updated_at, reaction_due_at, resolution_due_at, district, trial)
-    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${BULK.rows + BULK.trial})
-    SELECT 'BULK-' || n.i, a.year, 800000 + n.i, a.status, a.category, a.type, a.priority, a.organisation,
+      updated_at, reaction_due_at, resolution_due_at, done_at, district, trial)
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${BULK.rows + BULK.trial}),
+      m(i, t) AS (SELECT i, CASE WHEN i <= ${BULK.tied} THEN ${aug} ELSE ${aug} + i * 60000 END FROM n)
+    SELECT 'BULK-' || m.i, a.year, 800000 + m.i, a.status, a.category, a.type, a.priority, a.organisation,
       a.channel, a.description, a.lat, a.lon, a.address, a.applicant_name, a.applicant_phone, a.applicant_email,
-      'bulkhash' || n.i,
-      CASE WHEN n.i <= ${BULK.tied} THEN ${aug} ELSE ${aug} + n.i * 60000 END, ${aug},
-      a.reaction_due_at, a.resolution_due_at, a.district, CASE WHEN n.i > ${BULK.rows} THEN 1 ELSE 0 END
-    FROM n, appeals a WHERE a.number = '${water[0]}'`);
+      'bulkhash' || m.i, m.t, m.t, m.t + ${HOUR}, m.t + ${24 * HOUR}, m.t + ${12.5 * HOUR}, a.district,
+      CASE WHEN m.i > ${BULK.rows} THEN 1 ELSE 0 END
+    FROM m, appeals a WHERE a.number = '${water[0]}'`);
   await srv.sql(sql.join(';\n'));
   return { water, heating, garbage, trial: trialNumbers };
 }

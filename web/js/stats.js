@@ -146,7 +146,10 @@ function render() {
   say($('st-trend-note'), t(week ? 'stats.trendWeek' : 'stats.trendDay'));
   chart('st-trend-chart', 'line', trend.map((p) => dayShort(p.date)), trend.map((p) => p.appeals),
     { label: t('stats.trendLabel', { unit: t(week ? 'stats.unitWeek' : 'stats.unitDay') }) });
-  fillTable('st-trend-table', trend.map((p) => [week ? `${dayLong(p.date)} –` : dayLong(p.date), num(p.appeals)]));
+  // A week's row names its days: Monday to Sunday, cut to the period's end.
+  const weekEnd = (d) => { const e = addDays(d, 6); return e > data.to ? data.to : e; };
+  fillTable('st-trend-table', trend.map((p) => [week ? `${dayShort(p.date)} – ${dayLong(weekEnd(p.date))}` : dayLong(p.date),
+    num(p.appeals)]));
 
   const shown = t('stats.shown', { from: dayLong(data.from), to: dayLong(data.to) });
   const extra = data.appeals === 0 ? t('stats.noAppeals') : !window.Chart ? t('stats.chartsOff') : '';
