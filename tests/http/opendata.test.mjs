@@ -293,3 +293,36 @@ test('public statistics: nothing personal, and bad periods name the field', asyn
   const order = await call(srv.url, 'GET', '/api/v1/stats/public?from=2026-11-01&to=2026-10-01');
   assert.equal(assertError(order, 400, 'invalid_query').fields.to.code, 'date_order');
 });
+
+// Last: it breaks the appeals table on purpose.
+test('a database failure midway cuts the download (no last chunk): never a whole-looking file', async () => {
+  // June: 100,000 copies, far more than the socket buffers hold while the client waits
+  const june = Date.UTC(2026, 5, 1, 9);
+  await srv.sql(`INSERT INTO appeals (number, year, seq, status, category, type, priority, organisation, channel,
+      description, lat, lon, address, applicant_name, applicant_phone, applicant_email, tracking_hash, created_at,
+      updated_at, reaction_due_at, resolution_due_at, district, trial)
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
+    SELECT 'JUNE-' || n.i, a.year, 700000 + n.i, a.status, a.category, a.type, a.priority, a.organisation,
+      a.channel, a.description, a.lat, a.lon, a.address, a.applicant_name, a.applicant_phone, a.applicant_email,
+      'junehash' || n.i, ${june} + n.i * 1000, ${june}, a.reaction_due_at, a.resolution_due_at, a.district, 0
+    FROM n, appeals a WHERE a.number = '${fx.water[0]}'`);
+  const res = await fetch(`${srv.url}/api/v1/opendata/appeals.csv?from=2026-06-01&to=2026-06-30`);
+  assert.equal(res.status, 200);
+  const reader = res.body.getReader();
+  let got = (await reader.read()).value.length;
+  await new Promise((r) => setTimeout(r, 500)); // the server stalls on the full socket buffers
+  await srv.sql('ALTER TABLE appeals DROP COLUMN channel');
+  let error = null;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      got += value.length;
+    }
+  } catch (e) {
+    error = e;
+  }
+  assert.ok(error, `the download must fail, not end cleanly after ${got} bytes`);
+  assert.ok(got < 100000 * 150, `cut short: ${got} bytes`);
+  assert.match(srv.logs(), /opendata: reading a page failed/);
+});
