@@ -252,27 +252,51 @@ typedef struct {
     uint16_t first, last;
 } group;
 
+/* Open addressing, grown as groups come: its size follows the distinct
+ * (category, place) pairs of the period, not its appeals. */
 typedef struct {
     group *g;
     size_t cap; /* a power of two */
+    size_t n;
 } group_set;
 
-static void groups_init(group_set *t, size_t expect) {
-    size_t cap = 64;
-    while (cap < expect * 2) cap *= 2;
-    t->cap = cap;
-    t->g = xmalloc(cap * sizeof *t->g);
-    for (size_t i = 0; i < cap; i++) t->g[i].key = UINT64_MAX;
+static void groups_init(group_set *t, size_t cap) {
+    size_t c = 64;
+    while (c < cap) c *= 2;
+    t->cap = c;
+    t->n = 0;
+    t->g = xmalloc(c * sizeof *t->g);
+    for (size_t i = 0; i < c; i++) t->g[i].key = UINT64_MAX;
 }
 
-static void groups_add(group_set *t, uint64_t key, const dom_statfact *f) {
+static size_t slot_of(const group_set *t, uint64_t key) {
     uint64_t h = key * 0x9E3779B97F4A7C15ull;
     size_t i = (size_t)(h >> 32) & (t->cap - 1);
     while (t->g[i].key != UINT64_MAX && t->g[i].key != key) i = (i + 1) & (t->cap - 1);
-    group *g = &t->g[i];
-    if (g->key == UINT64_MAX) {
-        *g = (group){.key = key, .appeals = 0, .sample = f->id, .first = f->day, .last = f->day};
+    return i;
+}
+
+static void groups_grow(group_set *t) {
+    group_set bigger;
+    groups_init(&bigger, t->cap * 2);
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->g[i].key != UINT64_MAX) bigger.g[slot_of(&bigger, t->g[i].key)] = t->g[i];
+    bigger.n = t->n;
+    free(t->g);
+    *t = bigger;
+}
+
+static void groups_add(group_set *t, uint64_t key, const dom_statfact *f) {
+    size_t i = slot_of(t, key);
+    if (t->g[i].key == UINT64_MAX) {
+        if ((t->n + 1) * 2 > t->cap) {
+            groups_grow(t);
+            i = slot_of(t, key);
+        }
+        t->n++;
+        t->g[i] = (group){.key = key, .appeals = 0, .sample = f->id, .first = f->day, .last = f->day};
     }
+    group *g = &t->g[i];
     g->appeals++;
     if (f->day < g->first) g->first = f->day;
     if (f->day >= g->last) {
@@ -319,15 +343,12 @@ static dom_statheat *heat_of(const group_set *t, uint32_t min, int *n) {
     size_t count = 0;
     for (size_t i = 0; i < t->cap; i++)
         if (t->g[i].key != UINT64_MAX && t->g[i].appeals >= min) count++;
-    groups_init(&byarea, count + 1);
+    groups_init(&byarea, 2 * count + 2);
     for (size_t i = 0; i < t->cap; i++) {
         const group *g = &t->g[i];
         if (g->key == UINT64_MAX || g->appeals < min) continue;
         uint64_t key = (uint32_t)g->key;
-        uint64_t h = key * 0x9E3779B97F4A7C15ull;
-        size_t j = (size_t)(h >> 32) & (byarea.cap - 1);
-        while (byarea.g[j].key != UINT64_MAX && byarea.g[j].key != key)
-            j = (j + 1) & (byarea.cap - 1);
+        size_t j = slot_of(&byarea, key);
         if (byarea.g[j].key == UINT64_MAX) byarea.g[j] = (group){.key = key};
         byarea.g[j].appeals += g->appeals;
     }
@@ -432,8 +453,9 @@ void dom_stat_compute(const dom_statfacts *s, const dom_statquery *q, dom_statre
         if (d1 >= d0) expect += s->day_start[d1 + 1] - s->day_start[d0];
     }
     if (q->min_repeats > 0) {
-        groups_init(&p.addrs, expect);
-        groups_init(&p.areas, expect);
+        size_t start = expect < 4096 ? expect * 2 : 8192;
+        groups_init(&p.addrs, start);
+        groups_init(&p.areas, start);
     }
     if (s->stale) {
         for (size_t i = 0; i < s->n; i++) count_fact(&p, &s->f[i]);
