@@ -86,7 +86,7 @@ function chart(id, type, labels, values, opts = {}) {
       labels,
       datasets: [{
         data: values, backgroundColor: horizontal ? primary : 'rgba(11, 74, 139, .15)', borderColor: primary,
-        borderWidth: horizontal ? 0 : 2, fill: !horizontal, pointRadius: values.length > 40 ? 0 : 3, tension: 0.2,
+        borderWidth: horizontal ? 0 : 2, fill: !horizontal, maxBarThickness: 28, pointRadius: values.length > 40 ? 0 : 3, tension: 0.2,
       }],
     },
     options: {
