@@ -15,7 +15,7 @@ struct xlsx_sheet {
     xlsx_book *book;
     lxw_worksheet *ws;
     char name[SHEET_NAME_MAX];
-    const xlsx_col *cols;
+    xlsx_col *cols; /* a copy (the titles are the caller's) */
     int n_cols;
     int part;       /* 1, then 2, 3… for continuation sheets */
     uint32_t row;   /* the current row of ws (0 is the header) */
@@ -109,11 +109,13 @@ xlsx_sheet *xlsx_sheet_add(xlsx_book *b, const char *name, const xlsx_col *cols,
     }
     xlsx_sheet *s = xcalloc(1, sizeof *s);
     s->book = b;
-    s->cols = cols;
+    s->cols = xmalloc((size_t)n_cols * sizeof *cols);
+    memcpy(s->cols, cols, (size_t)n_cols * sizeof *cols);
     s->n_cols = n_cols;
     s->part = 1;
     if (!str_copy(s->name, sizeof s->name, name) || !start_part(s)) {
         fail(b, LXW_ERROR_SHEETNAME_LENGTH_EXCEEDED, "sheet name");
+        free(s->cols);
         free(s);
         return NULL;
     }
@@ -164,6 +166,10 @@ void xlsx_real(xlsx_sheet *s, double v) {
     number(s, v, share ? s->book->share : s->book->real);
 }
 
+void xlsx_share(xlsx_sheet *s, double v) {
+    if (s) number(s, v, s->book->share);
+}
+
 void xlsx_datetime(xlsx_sheet *s, int64_t local_ms) {
     if (!s) return;
     number(s, (double)local_ms / 86400000.0 + EXCEL_EPOCH_DAYS, s->book->datetime);
@@ -199,6 +205,7 @@ bool xlsx_close(xlsx_book *b, char *err, size_t err_cap) {
                  lxw_strerror(b->err != LXW_NO_ERROR ? b->err : e));
     for (xlsx_sheet *s = b->sheets, *n; s; s = n) {
         n = s->next;
+        free(s->cols);
         free(s);
     }
     free(b);

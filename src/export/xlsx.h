@@ -40,16 +40,17 @@ xlsx_book *xlsx_open(const char *path, const char *tmpdir);
 /* For tests: rows per sheet before a continuation sheet (header included). */
 void xlsx_set_rows_max(xlsx_book *b, uint32_t rows);
 
-/* A new sheet with its header row (cols is copied by reference: it must
- * outlive the sheet, e.g. a static table). Owned by the book. NULL on error
- * (a bad or duplicate name: the book remembers the error). */
+/* A new sheet with its header row (cols is copied; the title strings must
+ * live until xlsx_close). Owned by the book. NULL on error (a bad or
+ * duplicate name: the book remembers the error). */
 xlsx_sheet *xlsx_sheet_add(xlsx_book *b, const char *name, const xlsx_col *cols, int n_cols);
 
 /* Cells of the current row, left to right; each call moves one column on.
  * Writing past the last column is an error the book remembers. */
 void xlsx_text(xlsx_sheet *s, const char *text); /* NULL or "": an empty cell */
 void xlsx_int(xlsx_sheet *s, int64_t v);
-void xlsx_real(xlsx_sheet *s, double v);         /* !isfinite: an empty cell */
+void xlsx_real(xlsx_sheet *s, double v);         /* !isfinite: an empty cell; the column's format */
+void xlsx_share(xlsx_sheet *s, double v);        /* a percentage whatever the column */
 void xlsx_datetime(xlsx_sheet *s, int64_t local_ms); /* wall-clock ms since 1970 as if UTC */
 void xlsx_date(xlsx_sheet *s, int day);          /* days since 1970-01-01 */
 void xlsx_blank(xlsx_sheet *s);
