@@ -56,7 +56,8 @@ struct exports {
     pthread_cond_t cv;
     pthread_t thread;
     bool stopping, joined;
-    job *jobs; /* newest first */
+    int parked; /* export.xlsx requests parked or being answered */
+    job *jobs;  /* newest first */
 };
 
 /* --- the job thread --------------------------------------------------- */
@@ -233,6 +234,18 @@ void exports_shutdown(exports *x) {
             j->waiter = NULL;
         }
     }
+    /* http_stop would cut them: wait (5 s at most) until they are sent */
+    int64_t until = time_monotonic_us() + 5000000;
+    while (x->parked > 0 && time_monotonic_us() < until) job_wait_ms(&x->cv, &x->mu, 50);
+    pthread_mutex_unlock(&x->mu);
+}
+
+/* A parked request is over (http_on_complete). */
+static void parked_done(void *ctx) {
+    exports *x = ctx;
+    pthread_mutex_lock(&x->mu);
+    x->parked--;
+    pthread_cond_broadcast(&x->cv);
     pthread_mutex_unlock(&x->mu);
 }
 
@@ -505,6 +518,8 @@ void api_export_xlsx(http_req *req) {
     if (j) {
         /* under the lock: the job cannot finish (and resume) before this */
         j->waiter = req;
+        x->parked++;
+        http_on_complete(req, parked_done, x);
         http_suspend(req, xstrdup(j->id));
     }
     pthread_mutex_unlock(&x->mu);

@@ -60,6 +60,8 @@ struct http_req {
     bool suspended;            /* between http_suspend and the resumed call */
     bool resumed;              /* this call of the handler follows a resume */
     struct http_query_set *query_set; /* http_set_query: replaces the URL's query */
+    void (*on_complete)(void *ctx);   /* http_on_complete */
+    void *on_complete_ctx;
 };
 
 typedef struct {
@@ -136,6 +138,10 @@ void http_suspend(http_req *req, void *ctx);
 void http_resume(http_req *req);
 /* The ctx given to http_suspend when this call follows a resume, else NULL. */
 void *http_resumed(http_req *req);
+/* fn(ctx) runs once when the request is over: its answer sent, or the
+ * connection closed (from a worker thread). For a job that must know its
+ * parked requests are answered before the server stops. */
+void http_on_complete(http_req *req, void (*fn)(void *ctx), void *ctx);
 /* Sets this connection's idle timeout (seconds; 0: none) for a long
  * download whose client may pause; the daemon's default otherwise. */
 void http_set_idle_timeout(http_req *req, unsigned seconds);

@@ -84,6 +84,11 @@ void http_resume(http_req *req) { MHD_resume_connection(req->conn); }
 
 void *http_resumed(http_req *req) { return req->resumed ? req->suspended_ctx : NULL; }
 
+void http_on_complete(http_req *req, void (*fn)(void *ctx), void *ctx) {
+    req->on_complete = fn;
+    req->on_complete_ctx = ctx;
+}
+
 void http_set_idle_timeout(http_req *req, unsigned seconds) {
     MHD_set_connection_option(req->conn, MHD_CONNECTION_OPTION_TIMEOUT, seconds);
 }

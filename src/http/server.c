@@ -340,6 +340,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         pthread_mutex_unlock(&s->upload_mu);
     }
     if (req->held) MHD_destroy_response(req->held);
+    if (req->on_complete) req->on_complete(req->on_complete_ctx);
     free(req->query_set);
     buf_free(&req->body);
     free(req);

@@ -310,3 +310,23 @@ test('files are kept under the var directory with random names, and removed at s
   assert.ok(files.length > 0);
   for (const f of files) assert.match(f, /^[0-9a-f]{32}\.(xlsx|csv)$/);
 });
+
+test('stopping the server: a parked export.xlsx is answered 503 not_ready, the files are removed', async () => {
+  // two long exports ahead of it in the queue, so it is still waiting at the signal
+  for (let i = 0; i < 2; i++) {
+    const r = await s.analyst3.call('POST', '/api/v1/stats/exports',
+      { json: { format: 'xlsx', query: 'from=2017-01-01&to=2017-12-31' } });
+    assert.equal(r.status, 202, r.text);
+  }
+  const parked = fetch(srv.url + '/api/v1/stats/export.xlsx?from=2017-01-01&to=2017-12-31',
+    { headers: { Cookie: s.supervisor.cookie } });
+  await new Promise((r) => setTimeout(r, 200));
+  const exited = new Promise((r) => srv.child.once('exit', (code) => r(code)));
+  srv.child.kill('SIGTERM');
+  const res = await parked;
+  assert.equal(res.status, 503);
+  assert.equal((await res.json()).error.code, 'not_ready');
+  assert.equal(await exited, 0, srv.logs().slice(-2000));
+  assert.deepEqual(execFileSync('ls', [path.join(srv.varDir, 'exports')]).toString().trim(), '');
+  assert.ok(!/Sanitizer|runtime error/.test(srv.logs()), srv.logs().slice(-3000));
+});
