@@ -305,6 +305,23 @@ test('limits: at most two exports in progress per user (429 too_many_exports)', 
   await poll(s.analyst2, again.body.id);
 });
 
+test('limits: at most eight exports wait in the queue (503 exports_busy)', async () => {
+  // one long export runs; quick ones fill the queue; the tenth is refused
+  const who = [s.analyst, s.analyst, s.analyst2, s.analyst2, s.analyst3, s.analyst3, s.supervisor,
+    s.supervisor, s.admin, s.admin];
+  const long = { format: 'xlsx', query: 'from=2017-01-01&to=2017-12-31' };
+  const quick = { format: 'csv', view: 'categories', query: PERIOD };
+  const answers = [];
+  for (let i = 0; i < who.length; i++)
+    answers.push(await who[i].call('POST', '/api/v1/stats/exports', { json: i === 0 ? long : quick }));
+  const refused = answers.filter((r) => r.status !== 202);
+  assert.equal(refused.length, 1, answers.map((r) => r.status).join(','));
+  assertError(refused[0], 503, 'exports_busy');
+  assert.equal(refused[0].headers.get('retry-after'), '60');
+  assert.equal(answers[9], refused[0], 'the last one');
+  for (let i = 0; i < 9; i++) assert.equal((await poll(who[i], answers[i].body.id)).state, 'done');
+});
+
 test('files are kept under the var directory with random names, and removed at start', async () => {
   const files = execFileSync('ls', [path.join(srv.varDir, 'exports')]).toString().trim().split('\n');
   assert.ok(files.length > 0);
