@@ -56,7 +56,8 @@ struct exports {
     pthread_cond_t cv;
     pthread_t thread;
     bool stopping, joined;
-    int parked; /* export.xlsx requests parked or being answered */
+    int parked;  /* export.xlsx requests parked or being answered */
+    int streams; /* export.csv downloads in progress */
     job *jobs;  /* newest first */
 };
 
@@ -469,6 +470,24 @@ static bool url_query(http_req *req, bool xlsx, api_stats_query *q, export_view 
     return ok;
 }
 
+typedef struct {
+    exports *x;
+    export_csv *csv;
+} stream;
+
+static size_t stream_read(void *ctx, char *out, size_t cap) {
+    return export_csv_read(((stream *)ctx)->csv, out, cap);
+}
+
+static void stream_done(void *ctx) {
+    stream *st = ctx;
+    export_csv_free(st->csv);
+    pthread_mutex_lock(&st->x->mu);
+    st->x->streams--;
+    pthread_mutex_unlock(&st->x->mu);
+    free(st);
+}
+
 void api_export_csv(http_req *req) {
     app_ctx *app = req->app;
     api_staff who;
@@ -476,6 +495,16 @@ void api_export_csv(http_req *req) {
     api_stats_query q;
     export_view view;
     if (!url_query(req, false, &q, &view)) return;
+    exports *x = app->exports;
+    pthread_mutex_lock(&x->mu);
+    bool room = !x->stopping && x->streams < EXPORTS_STREAMS_MAX;
+    if (room) x->streams++;
+    pthread_mutex_unlock(&x->mu);
+    if (!room) {
+        http_add_header(req, "Retry-After", "10");
+        http_reply_error(req, "exports_busy", NULL);
+        return;
+    }
     char disp[192];
     if (view == EXPORT_VIEW_APPEALS)
         snprintf(disp, sizeof disp, "attachment; filename=\"kontakt-%s_%s.csv\"", q.from, q.to);
@@ -486,8 +515,9 @@ void api_export_csv(http_req *req) {
     /* A client may read slowly (a spreadsheet on a phone): no idle cut
      * while it still reads; a page is made only when it asks for more. */
     http_set_idle_timeout(req, EXPORTS_IDLE_S);
-    http_reply_stream(req, 200, CT_CSV, export_csv_read, export_csv_free,
-                      export_csv_new(app, &q, view, NULL));
+    stream *st = xmalloc(sizeof *st);
+    *st = (stream){x, export_csv_new(app, &q, view, NULL)};
+    http_reply_stream(req, 200, CT_CSV, stream_read, stream_done, st);
 }
 
 /* export.xlsx: a job like POST's, the request parked until it is done, so

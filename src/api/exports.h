@@ -74,6 +74,7 @@ void api_export_xlsx(http_req *req);
 /* Limits */
 #define EXPORTS_QUEUE_MAX 8     /* queued (not running) exports, all users */
 #define EXPORTS_PER_USER 2      /* queued or running exports of one user */
+#define EXPORTS_STREAMS_MAX 4   /* export.csv downloads at once (each holds a page: ~3 MB) */
 #define EXPORTS_KEEP_MS (3600 * 1000LL) /* a finished file is deleted after an hour */
 #define EXPORTS_IDLE_S 600      /* idle timeout of a download connection */
 #endif

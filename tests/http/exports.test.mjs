@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import { start, call, post, assertError, assertFieldError, assertSchema } from './helpers.mjs';
 import { ROOT, freshDatabase, validAppeal } from '../lib/server.mjs';
@@ -320,6 +321,33 @@ test('limits: at most eight exports wait in the queue (503 exports_busy)', async
   assert.equal(refused[0].headers.get('retry-after'), '60');
   assert.equal(answers[9], refused[0], 'the last one');
   for (let i = 0; i < 9; i++) assert.equal((await poll(who[i], answers[i].body.id)).state, 'done');
+});
+
+test('limits: at most four CSV downloads at once (503 exports_busy); a closed one frees its place', async () => {
+  // four clients that ask for 20,000 rows (6 MB) and never read: the server
+  // waits on full socket buffers, each download still in progress
+  const target = '/api/v1/stats/export.csv?from=2017-01-01&to=2017-12-31';
+  const socks = [];
+  for (let i = 0; i < 4; i++) {
+    const sock = net.connect(srv.port, '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    const first = new Promise((r) => sock.once('data', (d) => { sock.pause(); r(d.toString()); }));
+    sock.write(`GET ${target} HTTP/1.1\r\nHost: x\r\nCookie: ${s.analyst.cookie}\r\n\r\n`);
+    assert.match(await first, /^HTTP\/1\.1 200/);
+    socks.push(sock);
+  }
+  const busy = await s.analyst.call('GET', target);
+  assertError(busy, 503, 'exports_busy');
+  assert.equal(busy.headers.get('retry-after'), '10');
+  for (const sock of socks) sock.destroy();
+  let ok = null;
+  for (let i = 0; i < 100 && !ok; i++) {
+    const r = await fetch(srv.url + `/api/v1/stats/export.csv?${PERIOD}&view=hours`, { headers: { Cookie: s.analyst.cookie } });
+    await r.arrayBuffer();
+    if (r.status === 200) ok = r;
+    else await new Promise((res) => setTimeout(res, 100));
+  }
+  assert.ok(ok, 'a place again once the clients have gone');
 });
 
 test('files are kept under the var directory with random names, and removed at start', async () => {
