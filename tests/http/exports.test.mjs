@@ -56,15 +56,16 @@ before(async () => {
   await set('trial', `trial = 1, created_at = ${kyiv(12, 9)}, resolution_due_at = ${kyiv(13, 9)}, next_check_at = NULL`);
   await set('october', `created_at = ${kyiv(-15, 9)}, resolution_due_at = ${kyiv(-14, 9)}, next_check_at = NULL`);
   // 20,000 appeals in 2017 (nowhere near November 2026): an export of them
-  // takes long enough for the limit test to find exports in progress
+  // takes long enough for the limit test to find exports in progress; three
+  // at a time share a registration instant, so pages end inside a tie
   const t2017 = Date.UTC(2017, 5, 1);
   await first.sql(`WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ${BULK})
     INSERT INTO appeals (number, year, seq, status, category, type, priority, organisation, channel,
       description, lat, lon, address, applicant_name, applicant_phone, tracking_hash, created_at,
       updated_at, reaction_due_at, resolution_due_at)
     SELECT '2017-' || i, 2017, i, 'registered', 'water_supply', 'no_water', 'emergency', 'vodokanal', 'web',
-      'масова', 48.46, 35.04, 'вул. Масова, ' || i, 'Н', '+380670000000', 'bulk-' || i, ${t2017} + i * 60000,
-      ${t2017} + i * 60000, ${t2017} + i * 60000 + ${HOUR}, ${t2017} + i * 60000 + ${24 * HOUR} FROM k`);
+      'масова', 48.46, 35.04, 'вул. Масова, ' || i, 'Н', '+380670000000', 'bulk-' || i, ${t2017} + (i / 3) * 60000,
+      ${t2017}, ${t2017} + ${HOUR}, ${t2017} + ${24 * HOUR} FROM k`);
   await first.stop();
   srv = await start({ db });
   for (const role of ['operator', 'dispatcher', 'supervisor', 'analyst', 'admin'])
@@ -348,6 +349,14 @@ test('limits: at most four CSV downloads at once (503 exports_busy); a closed on
     else await new Promise((res) => setTimeout(res, 100));
   }
   assert.ok(ok, 'a place again once the clients have gone');
+  // the whole of it, four pages: every appeal once, in registration order
+  const all = await download(s.analyst, target);
+  const lines = all.bytes.subarray(3).toString('utf8').split('\r\n').slice(1, -1);
+  assert.equal(lines.length, BULK);
+  const numbers = lines.map((l) => l.slice(0, l.indexOf(',')));
+  assert.equal(new Set(numbers).size, BULK);
+  const regs = lines.map((l) => l.split(',')[1]);
+  assert.deepEqual([...regs].sort(), regs);
 });
 
 test('files are kept under the var directory with random names, and removed at start', async () => {
