@@ -295,7 +295,16 @@ static xlsx_kind xkind(col_kind k) {
     return map[k];
 }
 
-static bool section_csv(buf *b, const section *sec, json_t *dash) {
+/* A problem point's district is its code: the export shows the name. */
+static json_t *cell_value(const app_ctx *app, json_t *row, const sec_col *col, json_t **tmp) {
+    json_t *v = at(row, col->key);
+    *tmp = NULL;
+    if (strcmp(col->key, "district") != 0 || !json_is_string(v)) return v;
+    const dom_district *d = dom_district_find(&app->districts, json_string_value(v));
+    return d ? (*tmp = json_string(d->name_uk)) : v;
+}
+
+static bool section_csv(buf *b, const app_ctx *app, const section *sec, json_t *dash) {
     bool ok = true;
     if (sec->kind1) ok = csv_text(b, KIND_COL.title, false);
     for (int i = 0; i < sec->n_cols; i++)
@@ -306,15 +315,18 @@ static bool section_csv(buf *b, const section *sec, json_t *dash) {
         json_t *row;
         json_array_foreach(at(dash, lists[l]), i, row) {
             if (kinds[l]) ok = ok && csv_text(b, kinds[l], false);
-            for (int c = 0; c < sec->n_cols; c++)
-                ok = ok && cell_csv(b, at(row, sec->cols[c].key), sec->cols[c].kind,
-                                    c == sec->n_cols - 1);
+            for (int c = 0; c < sec->n_cols; c++) {
+                json_t *tmp;
+                json_t *v = cell_value(app, row, &sec->cols[c], &tmp);
+                ok = ok && cell_csv(b, v, sec->cols[c].kind, c == sec->n_cols - 1);
+                json_decref(tmp);
+            }
         }
     }
     return ok;
 }
 
-static void section_xlsx(xlsx_book *book, const section *sec, json_t *dash) {
+static void section_xlsx(xlsx_book *book, const app_ctx *app, const section *sec, json_t *dash) {
     xlsx_col cols[16];
     int n = 0;
     if (sec->kind1) cols[n++] = (xlsx_col){KIND_COL.title, XLSX_TEXT, KIND_COL.width};
@@ -327,8 +339,11 @@ static void section_xlsx(xlsx_book *book, const section *sec, json_t *dash) {
         json_t *row;
         json_array_foreach(at(dash, lists[l]), i, row) {
             if (kinds[l]) xlsx_text(s, kinds[l]);
-            for (int c = 0; c < sec->n_cols; c++)
-                cell_xlsx(s, at(row, sec->cols[c].key), sec->cols[c].kind);
+            for (int c = 0; c < sec->n_cols; c++) {
+                json_t *tmp;
+                cell_xlsx(s, cell_value(app, row, &sec->cols[c], &tmp), sec->cols[c].kind);
+                json_decref(tmp);
+            }
             xlsx_row_end(s);
         }
     }
@@ -495,7 +510,7 @@ bool export_xlsx_write(app_ctx *app, const api_stats_query *q, const char *path,
         return false;
     }
     summary_xlsx(b, app, q, dash, total);
-    for (size_t i = 0; i < N_SECTIONS; i++) section_xlsx(b, &SECTIONS[i], dash);
+    for (size_t i = 0; i < N_SECTIONS; i++) section_xlsx(b, app, &SECTIONS[i], dash);
     json_decref(dash);
     bool ok = appeals_xlsx(b, app, &f, total, progress, err, err_cap);
     char close_err[256] = "";
@@ -557,7 +572,7 @@ static bool csv_start(export_csv *c) {
     json_t *dash = api_stats_dashboard(c->app, &c->q);
     if (!dash) return false;
     for (size_t i = 0; i < N_SECTIONS; i++)
-        if (SECTIONS[i].view == c->view) ok = ok && section_csv(&c->out, &SECTIONS[i], dash);
+        if (SECTIONS[i].view == c->view) ok = ok && section_csv(&c->out, c->app, &SECTIONS[i], dash);
     json_decref(dash);
     c->end = true;
     return ok;

@@ -210,7 +210,7 @@ test('CSV by the direct download: BOM, header, Kyiv times, quoting, formula-safe
   assert.ok(!text.includes(n.trial));
 });
 
-test('CSV views of the dashboard: categories, hours, trend', async () => {
+test('CSV views of the dashboard: categories, problem points, hours, trend', async () => {
   const cats = await download(s.analyst, `/api/v1/stats/export.csv?${PERIOD}&view=categories`);
   assert.equal(cats.res.status, 200);
   assert.equal(cats.res.headers.get('content-disposition'),
@@ -219,6 +219,15 @@ test('CSV views of the dashboard: categories, hours, trend', async () => {
   assert.equal(lines[0], 'Код (Code),Категорія (Category),Англійською (In English),Звернень (Appeals),Частка (Share)');
   assert.ok(lines.includes('water_supply,Водопостачання,Water supply,2,0.6667') ||
     lines.some((l) => l.startsWith('water_supply,Водопостачання,') && l.endsWith(',2,0.6667')), lines.join('\n'));
+  const problems = await download(s.analyst, `/api/v1/stats/export.csv?${PERIOD}&view=problems&min_repeats=2`);
+  const pl = problems.bytes.subarray(3).toString('utf8').split('\r\n');
+  assert.equal(pl[0].split(',')[0], 'Вид (Kind)');
+  // the two water appeals at one spot: an area; its district by name, its sample address formula-safe
+  const area = pl.find((l) => l.startsWith('ділянка,water_supply,Водопостачання,'));
+  assert.ok(area, pl.join('\n'));
+  assert.ok(area.includes(`"'=HYPERLINK(""http://evil"",""x"")",Центральний,`) ||
+    area.includes(`"вул. ""Нова"", 5, кв. 1",Центральний,`), area);
+  assert.ok(area.endsWith(',2,2026-11-05,2026-11-20'), area);
   const hours = await download(s.analyst, `/api/v1/stats/export.csv?${PERIOD}&view=hours`);
   assert.equal(hours.bytes.toString('utf8').split('\r\n').length - 2, 24);
   const trend = await download(s.analyst, `/api/v1/stats/export.csv?${PERIOD}&view=trend`);
