@@ -77,15 +77,29 @@ before(async () => {
 after(async () => { await srv?.stop(); db.drop(); });
 
 // Reads an XLSX (bytes) with tests/lib/xlsx_read.py under Debian's python3.
-function readXlsx(bytes) {
+function readXlsx(bytes, maxRows = 100000) {
   const dir = mkdtempSync(path.join(tmpdir(), 'kontakt-xlsx-'));
   try {
     const file = path.join(dir, 'e.xlsx');
     writeFileSync(file, bytes);
-    const out = execFileSync('/usr/bin/python3', [path.join(ROOT, 'tests/lib/xlsx_read.py'), file]);
+    const out = execFileSync('/usr/bin/python3', [path.join(ROOT, 'tests/lib/xlsx_read.py'), file, String(maxRows)],
+      { maxBuffer: 64 << 20 });
     return JSON.parse(out.toString());
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// The body of a raw HTTP/1.1 chunked answer.
+function dechunk(raw) {
+  let i = raw.indexOf('\r\n\r\n') + 4;
+  const parts = [];
+  for (;;) {
+    const eol = raw.indexOf('\r\n', i);
+    const size = parseInt(raw.subarray(i, eol).toString(), 16);
+    if (!size) return Buffer.concat(parts);
+    parts.push(raw.subarray(eol + 2, eol + 2 + size));
+    i = eol + 2 + size + 2;
   }
 }
 
@@ -366,6 +380,38 @@ test('limits: at most four CSV downloads at once (503 exports_busy); a closed on
   assert.equal(new Set(numbers).size, BULK);
   const regs = lines.map((l) => l.split(',')[1]);
   assert.deepEqual([...regs].sort(), regs);
+});
+
+test('no idle cut: a CSV client that pauses past the idle timeout, a workbook that takes longer than it', async () => {
+  // a second server on the same database with a 1 s idle timeout (the sessions are in the database)
+  const short = await start({ db, env: { KONTAKT_TIMEOUT_S: '1' } });
+  try {
+    const sock = net.connect(short.port, '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    const chunks = [];
+    sock.on('data', (d) => chunks.push(d));
+    sock.write(`GET /api/v1/stats/export.csv?from=2017-01-01&to=2017-12-31 HTTP/1.1\r\nHost: x\r\n` +
+      `Cookie: ${s.analyst.cookie}\r\nConnection: close\r\n\r\n`);
+    await new Promise((r) => sock.once('data', r));
+    sock.pause(); // the client stops reading for three idle timeouts
+    await new Promise((r) => setTimeout(r, 3000));
+    const ended = new Promise((r) => sock.once('end', r));
+    sock.resume();
+    await ended;
+    const text = Buffer.concat(chunks).toString('utf8');
+    assert.match(text, /^HTTP\/1\.1 200/);
+    assert.ok(text.endsWith('\r\n0\r\n\r\n'), 'the whole chunked answer: ' + text.slice(-80));
+    const lines = dechunk(Buffer.concat(chunks)).toString('utf8').split('\r\n');
+    assert.equal(lines.length - 2, BULK, 'every appeal');
+    // the workbook of 20,000 appeals takes longer than 1 s here (ASan build): parked, not cut
+    const res = await fetch(short.url + '/api/v1/stats/export.xlsx?from=2017-01-01&to=2017-12-31',
+      { headers: { Cookie: s.analyst.cookie } });
+    const bytes = Buffer.from(await res.arrayBuffer());
+    assert.equal(res.status, 200);
+    assert.equal(readXlsx(bytes, 5).sheets.at(-1).row_count, BULK + 1);
+  } finally {
+    await short.stop();
+  }
 });
 
 test('files are kept under the var directory with random names, and removed at start', async () => {
