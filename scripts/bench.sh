@@ -15,6 +15,8 @@
 #   BENCH_DURATION [10s]  BENCH_WARMUP [3s]  BENCH_THREADS [2]
 #   BENCH_CONNECTIONS [64]  BENCH_COUNT [1000000]  BENCH_DAYS [730]
 #   BENCH_STRICT [0]   BENCH_KEEP [0] keep the POST copy of the database
+#   BENCH_ONLY [all]: "dashboard" runs only the analytics scenario (e.g. on
+#     BENCH_COUNT=10000000: the figure for ten million appeals)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -28,6 +30,7 @@ COUNT=${BENCH_COUNT:-1000000}
 DAYS=${BENCH_DAYS:-730}
 STRICT=${BENCH_STRICT:-0}
 KEEP=${BENCH_KEEP:-0}
+ONLY=${BENCH_ONLY:-all}
 BUILD=build
 OUT=var/bench
 mkdir -p "$OUT"
@@ -101,6 +104,11 @@ cp "$DB" "$WORK_DB"
 # A cached database from an older build gets the current schema.
 KONTAKT_DEMO_PLACES=0 "$KONTAKT" migrate --db "$WORK_DB" >/dev/null 2>&1 || die "migrate failed ($WORK_DB)"
 
+# An analyst for the dashboard scenario (the password on standard input).
+BENCH_PASSWORD='Bench-Analyst-Passw0rd-2026'
+printf '%s\n' "$BENCH_PASSWORD" | "$KONTAKT" user add --db "$WORK_DB" --login bench-analyst --role analyst \
+    >/dev/null 2>&1 || die "cannot add the bench analyst"
+
 # ---- servers ---------------------------------------------------------------
 # Starts "$@" with stderr to $log, waits for {"msg":"listening",...,"port":N}.
 start_server() {
@@ -121,13 +129,16 @@ start_server() {
     STARTED_PORT=$port
 }
 
+ERRORS=0
+if [ "$ONLY" = all ]; then
 start_server "$OUT/ref.log" "$REF" --db "$DB" --port 0
 REF_PID=$STARTED_PID REF_PORT=$STARTED_PORT
+fi
 # All the load comes from one address: switch the per-address limit on
 # filing appeals off (KONTAKT_RATE_APPEALS=0), or POST measures 429s.
 start_server "$OUT/serve.log" env KONTAKT_RATE_APPEALS=0 "$KONTAKT" serve --db "$WORK_DB" --port 0
 SERVE_PID=$STARTED_PID SERVE_PORT=$STARTED_PORT
-say "bench-ref pid $REF_PID port $REF_PORT; kontakt serve pid $SERVE_PID port $SERVE_PORT"
+say "bench-ref pid ${REF_PID:-none} port ${REF_PORT:-none}; kontakt serve pid $SERVE_PID port $SERVE_PORT"
 check_get() { # one request by hand before any load: the servers answer as expected
     local want=$1 url=$2
     local got
@@ -146,7 +157,7 @@ probe() { # status code of one GET, without curl: bash's /dev/tcp
     printf '%s' "${line#* }" | cut -d' ' -f1
 }
 SAMPLE=$(printf '%04d-%06d' "$YEAR" "$MAX")
-check_get 200 "http://127.0.0.1:$REF_PORT/appeals/$SAMPLE"
+[ "$ONLY" = all ] && check_get 200 "http://127.0.0.1:$REF_PORT/appeals/$SAMPLE"
 check_get 200 "http://127.0.0.1:$SERVE_PORT/api/v1/appeals/$SAMPLE"
 
 # ---- runs ------------------------------------------------------------------
@@ -185,7 +196,6 @@ run() {
     return 0
 }
 
-ERRORS=0
 declare -A RPS P50 P99 BAD SOCK REQ
 record() {
     RPS[$1]=$R_RPS P50[$1]=$R_P50 P99[$1]=$R_P99 BAD[$1]=$R_BAD SOCK[$1]=$R_SOCK REQ[$1]=$R_REQ
@@ -194,6 +204,99 @@ record() {
         say "$1: $R_BAD non-2xx answers, $R_SOCK socket errors"
     fi
 }
+
+verdict() { if awk -v x="$1" -v y="$2" "BEGIN { exit !(x $3 y) }"; then echo PASS; else echo FAIL; fi; }
+ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
+
+# ---- scenario: the analytics dashboard (issue 6) ----------------------------
+# An analyst's views of the whole database: each view runs on its own (wrk
+# -c BENCH_DASH_CONNECTIONS [2], an interactive page) after a warm-up, so
+# each has its own p95; target < 200 ms each. First, because the POST run
+# adds appeals of today to the figures.
+dashboard_scenario() {
+    local cookie today d364 d729 district
+    cookie=$(python3 - "$SERVE_PORT" "$BENCH_PASSWORD" <<'PY'
+import json, sys, urllib.request
+req = urllib.request.Request(f"http://127.0.0.1:{sys.argv[1]}/api/v1/auth/login",
+    data=json.dumps({"login": "bench-analyst", "password": sys.argv[2]}).encode(),
+    headers={"Content-Type": "application/json"})
+with urllib.request.urlopen(req) as r:
+    print(r.headers["Set-Cookie"].split(";")[0])
+PY
+) || die "the bench analyst cannot sign in"
+    today=$(TZ=Europe/Kyiv date +%F)
+    d364=$(TZ=Europe/Kyiv date -d "$today -364 days" +%F)
+    d729=$(TZ=Europe/Kyiv date -d "$today -729 days" +%F)
+    district=$(sqlite3 "$WORK_DB" 'SELECT code FROM districts ORDER BY code LIMIT 1;')
+    local D=/api/v1/stats/dashboard
+    DASH_NAMES=(dash-30d dash-365d dash-730d dash-730d-water-weeks dash-365d-district-phone public-365d)
+    declare -gA DASH_PATH DASH_LABEL DASH_P95 DASH_RPS DASH_V DASH_BYTES
+    DASH_PATH[dash-30d]="$D"
+    DASH_LABEL[dash-30d]='dashboard, last 30 days (default)'
+    DASH_PATH[dash-365d]="$D?from=$d364&to=$today"
+    DASH_LABEL[dash-365d]='dashboard, 365 days'
+    DASH_PATH[dash-730d]="$D?from=$d729&to=$today"
+    DASH_LABEL[dash-730d]='dashboard, 730 days (everything)'
+    DASH_PATH[dash-730d-water-weeks]="$D?from=$d729&to=$today&category=water_supply&group=week"
+    DASH_LABEL[dash-730d-water-weeks]='dashboard, 730 d, water, by week'
+    DASH_PATH[dash-365d-district-phone]="$D?from=$d364&to=$today&district=$district&channel=phone"
+    DASH_LABEL[dash-365d-district-phone]='dashboard, 365 d, district + hotline'
+    DASH_PATH[public-365d]="/api/v1/stats/public?from=$d364&to=$today"
+    DASH_LABEL[public-365d]='public statistics, 365 days'
+    local conns=${BENCH_DASH_CONNECTIONS:-2} name c
+    for name in "${DASH_NAMES[@]}"; do
+        c=$cookie
+        [ "${name#public}" != "$name" ] && c=""
+        wait_idle "$SERVE_PORT"
+        say "$name: warm-up $WARMUP, then $DURATION, $conns connections"
+        wrk -t1 -c"$conns" -d"$WARMUP" -s bench/dashboard.lua "http://127.0.0.1:$SERVE_PORT" -- \
+            "${DASH_PATH[$name]}" "$c" >"$OUT/wrk-$name-warmup.txt" 2>&1 || die "wrk failed ($name warm-up)"
+        wrk -t1 -c"$conns" -d"$DURATION" --latency -s bench/dashboard.lua "http://127.0.0.1:$SERVE_PORT" -- \
+            "${DASH_PATH[$name]}" "$c" >"$OUT/wrk-$name.txt" 2>&1 || die "wrk failed ($name)"
+        line=$(grep -m1 '^RESULT ' "$OUT/wrk-$name.txt") || die "no RESULT from wrk ($name)"
+        DASH_P95[$name]=$(val p95_us) DASH_RPS[$name]=$(val rps)
+        if [ "$(val err_status)" -ne 0 ] || grep -q 'Non-2xx' "$OUT/wrk-$name.txt"; then
+            ERRORS=1; say "$name: non-2xx answers"
+        fi
+        DASH_V[$name]=$(verdict "${DASH_P95[$name]}" 200000 '<')
+        DASH_BYTES[$name]=$(python3 - "$SERVE_PORT" "${DASH_PATH[$name]}" "$c" <<'PY'
+import sys, urllib.request
+req = urllib.request.Request(f"http://127.0.0.1:{sys.argv[1]}{sys.argv[2]}",
+    headers={"Cookie": sys.argv[3]} if sys.argv[3] else {})
+with urllib.request.urlopen(req) as r:
+    print(len(r.read()))
+PY
+)
+    done
+    DASH_TOTAL=$(sqlite3 "$WORK_DB" 'PRAGMA busy_timeout=10000; SELECT COUNT(*) FROM appeals;' | tail -1)
+    DASH_LOAD=$(grep -m1 '"msg":"map index loaded"' "$OUT/serve.log" | grep -o '"ms":[0-9]*' | cut -d: -f2)
+    DASH_FACTS=$(grep -m1 '"msg":"statistics index loaded"' "$OUT/serve.log" | grep -o '"bytes":[0-9]*' | cut -d: -f2)
+    DASH_RSS=$(awk '/^VmRSS:/ {print $2}' "/proc/$SERVE_PID/status")
+}
+dashboard_report() {
+    echo
+    echo "analytics dashboard: $DASH_TOTAL appeals; indexes loaded at start in ${DASH_LOAD:-?} ms" \
+        "(statistics facts $(awk -v b="${DASH_FACTS:-0}" 'BEGIN { printf "%.1f", b / 1048576 }') MB);" \
+        "serve VmRSS $(awk -v k="$DASH_RSS" 'BEGIN { printf "%.1f", k / 1024 }') MB"
+    printf '%-40s %9s %8s %10s   %-10s %s\n' view req/s p95_ms answer_kB goal verdict
+    for name in "${DASH_NAMES[@]}"; do
+        printf '%-40s %9.0f %8s %10.1f   %-10s %s\n' "${DASH_LABEL[$name]}" "${DASH_RPS[$name]}" \
+            "$(ms "${DASH_P95[$name]}")" "$(awk -v b="${DASH_BYTES[$name]}" 'BEGIN { print b / 1024 }')" \
+            '< 200 ms' "${DASH_V[$name]}"
+    done
+}
+dashboard_scenario
+if [ "$ONLY" = dashboard ]; then
+    { echo "Kontakt benchmark, dashboard only  $(date -u +%Y-%m-%dT%H:%M:%SZ)  commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+      echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'))"
+      [ -f "$OUT/demo-time.txt" ] && cat "$OUT/demo-time.txt"
+      dashboard_report; } | tee "$OUT/last-dashboard.txt"
+    [ "$ERRORS" -eq 0 ] || exit 1
+    for name in "${DASH_NAMES[@]}"; do
+        [ "$STRICT" = 1 ] && [ "${DASH_V[$name]}" = FAIL ] && exit 3
+    done
+    exit 0
+fi
 
 run ref-get bench/get.lua "http://127.0.0.1:$REF_PORT" /appeals/ "$YEAR" "$MAX"
 record ref-get
@@ -243,9 +346,7 @@ RSS=$(awk '/^VmRSS:/ {print $2}' "/proc/$SERVE_PID/status")
 HWM=$(awk '/^VmHWM:/ {print $2}' "/proc/$SERVE_PID/status")
 
 # ---- report ----------------------------------------------------------------
-ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
 RATIO=$(awk -v a="${RPS[kontakt-get]}" -v b="${RPS[ref-get]}" 'BEGIN { printf "%.1f", 100 * a / b }')
-verdict() { if awk -v x="$1" -v y="$2" "BEGIN { exit !(x $3 y) }"; then echo PASS; else echo FAIL; fi; }
 V_GET=$(verdict "$RATIO" 50 '>=')
 V_POST=$(verdict "${RPS[kontakt-post]}" 2000 '>=')
 V_RSS=$(verdict "$RSS" $((64 * 1024)) '<')
@@ -280,6 +381,7 @@ LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
     printf '%-36s %9.1f MB   %-16s %s\n' 'serve VmRSS after the runs' "$(awk -v k="$RSS" 'BEGIN{print k/1024}')" '< 64 MB' "$V_RSS"
     printf '%-36s %9.1f MB\n' 'serve VmHWM (peak)' "$(awk -v k="$HWM" 'BEGIN{print k/1024}')"
     printf '%-36s %12d   %s\n' 'appeals stored by the POST phase' "$STORED" "(201 answers: $EXPECTED)"
+    dashboard_report
     if [ "$ERRORS" -ne 0 ]; then echo; echo "ERRORS: non-2xx answers or socket errors (see $OUT/wrk-*.txt)"; fi
 } | tee "$OUT/last.txt"
 
@@ -330,4 +432,7 @@ if [ "$STRICT" = 1 ] && { [ "$V_GET" = FAIL ] || [ "$V_POST" = FAIL ] || [ "$V_R
     [ "${MAP_V[11]}" = FAIL ] || [ "${MAP_V[17]}" = FAIL ]; }; then
     exit 3
 fi
+for name in "${DASH_NAMES[@]}"; do
+    [ "$STRICT" = 1 ] && [ "${DASH_V[$name]}" = FAIL ] && exit 3
+done
 exit 0

@@ -102,6 +102,9 @@ json_t *api_district_json(const app_ctx *app, const char *code);
 void api_addresses(http_req *req);
 void api_address_nearest(http_req *req);
 void api_map(http_req *req);
+/* opendata.c: the anonymised appeals of a period (docs/ANALYTICS.md). */
+void api_opendata_csv(http_req *req);
+void api_opendata_json(http_req *req);
 void api_violations(http_req *req);
 void api_scorecards(http_req *req);
 /* scorecards.c: the report period from ?from=&to= (local dates or

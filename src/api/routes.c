@@ -28,6 +28,8 @@ const http_route api_routes[] = {
     {"GET", "/api/v1/addresses", api_addresses, 0, false, false},
     {"GET", "/api/v1/addresses/nearest", api_address_nearest, 0, false, false},
     {"GET", "/api/v1/map", api_map, 0, false, false},
+    {"GET", "/api/v1/opendata/appeals.csv", api_opendata_csv, 0, false, true},
+    {"GET", "/api/v1/opendata/appeals.json", api_opendata_json, 0, false, true},
     {"POST", "/api/v1/auth/login", api_auth_login, 2048, true, false},
     {"POST", "/api/v1/auth/logout", api_auth_logout, 0, false, false},
     {"GET", "/api/v1/auth/me", api_auth_me, 0, false, false},

@@ -12,6 +12,7 @@
 #include "store/map_store.h"
 #include "store/store.h"
 #include "util/timeutil.h"
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -489,6 +490,47 @@ void api_stats_dashboard_get(http_req *req) {
     json_decref(j);
 }
 
+/* The public answers of the last ten seconds, by period: everyone who opens the
+ * page sees the default period, so most views cost a copy. */
+#define PUBLIC_CACHE 32
+#define PUBLIC_CACHE_MS 10000
+static struct {
+    int day_from, day_to;
+    int64_t at;     /* 0: empty */
+    char *text;
+    size_t len;
+} public_cache[PUBLIC_CACHE];
+static pthread_mutex_t public_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static char *public_cached(int day_from, int day_to, int64_t now, size_t *len) {
+    char *copy = NULL;
+    pthread_mutex_lock(&public_mu);
+    for (int i = 0; i < PUBLIC_CACHE && !copy; i++)
+        if (public_cache[i].at && now - public_cache[i].at < PUBLIC_CACHE_MS &&
+            public_cache[i].day_from == day_from && public_cache[i].day_to == day_to) {
+            copy = xmalloc(public_cache[i].len + 1);
+            memcpy(copy, public_cache[i].text, public_cache[i].len + 1);
+            *len = public_cache[i].len;
+        }
+    pthread_mutex_unlock(&public_mu);
+    return copy;
+}
+
+static void public_keep(int day_from, int day_to, int64_t now, const char *text, size_t len) {
+    pthread_mutex_lock(&public_mu);
+    int slot = 0; /* the oldest (or an empty one) */
+    for (int i = 1; i < PUBLIC_CACHE; i++)
+        if (public_cache[i].at < public_cache[slot].at) slot = i;
+    free(public_cache[slot].text);
+    public_cache[slot].text = xmalloc(len + 1);
+    memcpy(public_cache[slot].text, text, len + 1);
+    public_cache[slot].len = len;
+    public_cache[slot].day_from = day_from;
+    public_cache[slot].day_to = day_to;
+    public_cache[slot].at = now;
+    pthread_mutex_unlock(&public_mu);
+}
+
 void api_stats_public_get(http_req *req) {
     json_t *fields = json_object();
     char from[11], to[11];
@@ -500,13 +542,21 @@ void api_stats_public_get(http_req *req) {
         return;
     }
     json_decref(fields);
-    json_t *j = api_stats_public(req->app, day_from, day_to);
-    if (!j) {
-        http_reply_error(req, "internal_error", NULL);
-        return;
+    /* Public figures change slowly: ten seconds here and in shared caches is fine. */
+    http_add_header(req, "Cache-Control", "public, max-age=10");
+    int64_t now = time_now_ms();
+    size_t len = 0;
+    char *text = public_cached(day_from, day_to, now, &len);
+    if (!text) {
+        json_t *j = api_stats_public(req->app, day_from, day_to);
+        text = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
+        json_decref(j);
+        if (!text) {
+            http_reply_error(req, "internal_error", NULL);
+            return;
+        }
+        len = strlen(text);
+        public_keep(day_from, day_to, now, text, len);
     }
-    /* Public figures change slowly: a minute in shared caches is fine. */
-    http_add_header(req, "Cache-Control", "public, max-age=60");
-    http_reply_json(req, 200, j);
-    json_decref(j);
+    http_reply_text(req, 200, "application/json; charset=utf-8", text, len);
 }

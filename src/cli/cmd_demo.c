@@ -3,10 +3,12 @@
  * times follow the day's rhythm; statuses follow each appeal's age and its
  * deadlines, with a realistic share of late work. Deterministic per seed. */
 #include "cli/cli.h"
+#include "domain/address.h"
 #include "domain/deadline.h"
 #include "domain/lifecycle.h"
 #include "store/outbox.h"
 #include "store/store.h"
+#include "util/buf.h"
 #include "util/rand.h"
 #include "util/timeutil.h"
 #include <math.h>
@@ -99,9 +101,104 @@ static const dom_type *draw_type(rng *r, const dom_category *c) {
     return &c->types[c->n_types - 1];
 }
 
+/* A real address with its point (the city's register, when loaded). */
+typedef struct {
+    char text[160];
+    double lat, lon;
+} demo_place;
+
+/* The places in a grid of ~400 m cells (counting sort), to find the
+ * building nearest to a drawn point. */
+#define PLACE_CELL_LAT 0.0036
+#define PLACE_CELL_LON 0.0054
+#define PLACE_NEAR_M 350.0
+typedef struct {
+    demo_place *items;
+    size_t n, cap;
+    double lat0, lon0;
+    int rows, cols;
+    uint32_t *start; /* cell c: order[start[c] .. start[c + 1]) */
+    uint32_t *order;
+} demo_places;
+
+static int place_cell(const demo_places *p, double lat, double lon, int *row, int *col) {
+    *row = (int)floor((lat - p->lat0) / PLACE_CELL_LAT);
+    *col = (int)floor((lon - p->lon0) / PLACE_CELL_LON);
+    return *row >= 0 && *row < p->rows && *col >= 0 && *col < p->cols ? *row * p->cols + *col : -1;
+}
+
+static void places_index(demo_places *p) {
+    if (!p->n) return;
+    double lat1 = p->items[0].lat, lon1 = p->items[0].lon;
+    p->lat0 = lat1, p->lon0 = lon1;
+    for (size_t i = 0; i < p->n; i++) {
+        p->lat0 = fmin(p->lat0, p->items[i].lat), lat1 = fmax(lat1, p->items[i].lat);
+        p->lon0 = fmin(p->lon0, p->items[i].lon), lon1 = fmax(lon1, p->items[i].lon);
+    }
+    p->rows = (int)((lat1 - p->lat0) / PLACE_CELL_LAT) + 1;
+    p->cols = (int)((lon1 - p->lon0) / PLACE_CELL_LON) + 1;
+    if ((long)p->rows * p->cols > 4000000) { /* not a city: no snapping */
+        p->n = 0;
+        return;
+    }
+    size_t cells = (size_t)p->rows * (size_t)p->cols;
+    p->start = xcalloc(cells + 1, sizeof *p->start);
+    p->order = xmalloc(p->n * sizeof *p->order);
+    int row, col;
+    for (size_t i = 0; i < p->n; i++)
+        p->start[place_cell(p, p->items[i].lat, p->items[i].lon, &row, &col) + 1]++;
+    for (size_t c = 0; c < cells; c++) p->start[c + 1] += p->start[c];
+    uint32_t *next = xmalloc(cells * sizeof *next);
+    memcpy(next, p->start, cells * sizeof *next);
+    for (size_t i = 0; i < p->n; i++)
+        p->order[next[place_cell(p, p->items[i].lat, p->items[i].lon, &row, &col)]++] = (uint32_t)i;
+    free(next);
+}
+
+/* The address nearest to a point, within PLACE_NEAR_M; NULL when none. */
+static const demo_place *place_near(const demo_places *p, double lat, double lon) {
+    if (!p->n) return NULL;
+    int row, col;
+    place_cell(p, lat, lon, &row, &col);
+    const demo_place *best = NULL;
+    double best_m = PLACE_NEAR_M;
+    for (int r = row - 1; r <= row + 1; r++)
+        for (int c = col - 1; c <= col + 1; c++) {
+            if (r < 0 || r >= p->rows || c < 0 || c >= p->cols) continue;
+            int cell = r * p->cols + c;
+            for (uint32_t k = p->start[cell]; k < p->start[cell + 1]; k++) {
+                const demo_place *d = &p->items[p->order[k]];
+                double m = addr_distance_m(lat, lon, d->lat, d->lon);
+                if (m < best_m) best_m = m, best = d;
+            }
+        }
+    return best;
+}
+
+static void add_place(const char *street, const char *kind, const char *house, double lat,
+                      double lon, void *ctx) {
+    demo_places *p = ctx;
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 4096;
+        p->items = xrealloc(p->items, p->cap * sizeof *p->items);
+    }
+    demo_place *d = &p->items[p->n++];
+    char label[128];
+    addr_street_label(addr_kind_parse(kind), street, label, sizeof label);
+    snprintf(d->text, sizeof d->text, "%s, %s", label, house);
+    d->lat = lat;
+    d->lon = lon;
+}
+
+/* Problem buildings: some appeals repeat the category and address of a
+ * recent one (the same building's pipe again), as real cities see. */
+#define DEMO_REPEAT_SHARE 0.04
+#define DEMO_RECENT 512
+
 typedef struct {
     const dom_catalog *cat;
     const dom_districts *districts; /* the same point-in-polygon and routing as intake */
+    const demo_places *places;      /* empty: made-up addresses around district centres */
     const dom_routing *routing;
     const kontakt_config *cfg;
     rng r;
@@ -162,6 +259,18 @@ static int simulate(rng *r, const dom_type *type, int64_t created, int64_t react
         ev[n++] = (demo_event){resolution_due, "resolution_overdue", st->status, true, "system"};
         st->resolution_overdue = true;
     }
+    /* Some residents dispute the work: reopened, then done again a day or two later. */
+    if (done <= now && runif(r) < 0.05) {
+        int64_t reopened = done + (int64_t)((0.1 + runif(r)) * 86400000.0);
+        int64_t again = reopened + (int64_t)((0.5 + 1.5 * runif(r)) * 86400000.0);
+        if (again <= now) {
+            ev[n++] = (demo_event){done, "done", "done", true, "executor"};
+            ev[n++] = (demo_event){reopened, "reopened", "reopened", true, "applicant"};
+            st->reopen_count = 1;
+            closed += again - done;
+            done = again;
+        }
+    }
     if (done <= now) {
         st->status = "done";
         st->done_at = done;
@@ -170,6 +279,11 @@ static int simulate(rng *r, const dom_type *type, int64_t created, int64_t react
     if (closed <= now) {
         st->status = "closed";
         st->closed_at = closed;
+        /* A third rate the work: mostly well, worse when it was late or disputed. */
+        if (runif(r) < 0.3) {
+            double u = runif(r) - (done > resolution_due ? 0.35 : 0) - (st->reopen_count ? 0.3 : 0);
+            st->rating = u > 0.45 ? 5 : u > 0.2 ? 4 : u > 0.05 ? 3 : u > -0.2 ? 2 : 1;
+        }
         ev[n++] = (demo_event){closed, "closed", "closed", true,
                                closed - done > 3 * 86400000LL ? "system" : "applicant"};
     }
@@ -182,8 +296,10 @@ static int cmp_event(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+/* place: a building to repeat (NULL: a new point, near some building). */
 static int insert_one(db_conn *c, rng *r, const demo_batch *b, const dom_category *cat,
-                      const dom_type *type, int64_t created) {
+                      const dom_type *type, int64_t created, const demo_place *place,
+                      const demo_place **used) {
     char desc[768], addr[160], name[96], phone[16], email[64], token[TOKEN_TEXT_LEN + 1];
     char hash[HASH_HEX_LEN + 1];
     snprintf(desc, sizeof desc, "%s. %s", type->name_uk, phrases[rint_below(r, 5)]);
@@ -195,10 +311,22 @@ static int insert_one(db_conn *c, rng *r, const demo_batch *b, const dom_categor
     snprintf(email, sizeof email, "demo%ld@example.com", (long)(rnext(r) % 1000000));
     rand_token(token, sizeof token);
     hash_hex(token, strlen(token), hash, sizeof hash);
-    const double *ctr = centres[rint_below(r, 12)];
     const dom_bounds *bd = &b->cfg->bounds;
-    double lat = fmin(fmax(ctr[0] + rnorm(r) * 0.012, bd->min_lat), bd->max_lat);
-    double lon = fmin(fmax(ctr[1] + rnorm(r) * 0.018, bd->min_lon), bd->max_lon);
+    double lat, lon;
+    if (!place) { /* a point around a district's centre, and the building nearest it */
+        const double *ctr = centres[rint_below(r, 12)];
+        lat = ctr[0] + rnorm(r) * 0.012;
+        lon = ctr[1] + rnorm(r) * 0.018;
+        place = place_near(b->places, lat, lon);
+    }
+    if (place) { /* the building's point, a few metres off */
+        str_copy(addr, sizeof addr, place->text);
+        lat = place->lat + rnorm(r) * 0.00005;
+        lon = place->lon + rnorm(r) * 0.00007;
+    }
+    *used = place;
+    lat = fmin(fmax(lat, bd->min_lat), bd->max_lat);
+    lon = fmin(fmax(lon, bd->min_lon), bd->max_lon);
     double ch = runif(r);
     const dom_district *dist = dom_district_at(b->districts, lon, lat);
     const char *dcode = dist ? dist->code : NULL;
@@ -217,7 +345,7 @@ static int insert_one(db_conn *c, rng *r, const demo_batch *b, const dom_categor
     char number[16];
     int rc = store_appeal_insert(c, &a, &id, number);
     if (rc != DB_OK) return rc;
-    demo_event ev[8];
+    demo_event ev[10];
     store_state st = {0};
     int n = simulate(r, type, created, reaction_due, resolution_due, b->now, ev, &st);
     if (n == 0) return DB_OK; /* still just registered: as inserted */
@@ -232,10 +360,24 @@ static int demo_tx(db_conn *c, void *ctx) {
     demo_batch *b = ctx;
     /* Each batch draws from its own stream: a retried batch draws the same appeals. */
     rng r = {b->r.s ^ ((uint64_t)b->from * 0x9E3779B97F4A7C15ull)};
+    /* The batch's recent appeals: (category, place) pairs a repeat draws from. */
+    struct {
+        const dom_category *cat;
+        const demo_place *place;
+    } recent[DEMO_RECENT];
+    int n_recent = 0;
     for (long i = b->from; i < b->to; i++) {
         const dom_category *cat = draw_category(&r, b->cat, b->total_share);
+        const demo_place *place = NULL;
+        if (n_recent && runif(&r) < DEMO_REPEAT_SHARE) {
+            int k = rint_below(&r, n_recent < DEMO_RECENT ? n_recent : DEMO_RECENT);
+            if (recent[k].place) cat = recent[k].cat, place = recent[k].place;
+        }
         const dom_type *type = draw_type(&r, cat);
-        int rc = insert_one(c, &r, b, cat, type, b->times[i]);
+        int rc = insert_one(c, &r, b, cat, type, b->times[i], place, &place);
+        recent[n_recent % DEMO_RECENT].cat = cat;
+        recent[n_recent % DEMO_RECENT].place = place;
+        n_recent++;
         if (rc != DB_OK) return rc;
     }
     return DB_OK;
@@ -285,7 +427,10 @@ int cmd_demo(int argc, char **argv) {
         cli_close(&c);
         return 1;
     }
-    demo_batch b = {.cat = &cat, .districts = &districts, .routing = &routing, .cfg = &cfg, .r = {(uint64_t)seed * 7919 + 17},
+    demo_places places = {0};
+    if (store_addresses_with_points(&c, add_place, &places) != DB_OK) places.n = 0;
+    places_index(&places);
+    demo_batch b = {.cat = &cat, .districts = &districts, .places = &places, .routing = &routing, .cfg = &cfg, .r = {(uint64_t)seed * 7919 + 17},
                     .now = time_now_ms()};
     for (size_t i = 0; i < cat.n_cats; i++) b.total_share += cat.cats[i].demo_share;
     if (c.drv->kind == DB_KIND_SQLITE) {
@@ -310,6 +455,9 @@ int cmd_demo(int argc, char **argv) {
     else
         fprintf(stderr, "kontakt demo: failed (database error %d); the last batch was not stored\n", rc);
     free(times);
+    free(places.items);
+    free(places.start);
+    free(places.order);
     dom_districts_free(&districts);
     dom_routing_free(&routing);
     dom_catalog_free(&cat);

@@ -244,48 +244,79 @@ bool dom_stat_percentiles(uint32_t *v, size_t n, double *median, double *p90) {
     return true;
 }
 
-/* --- problem points: groups by (category, key) ------------------------- */
+/* --- problem points: sorted keys, not hash tables ------------------------
+ * Each fact of the view gives a key per kind of place:
+ *   category << 48 | place (address hash or area, 32 bits) << 16 | day.
+ * A radix sort (four 16-bit digits) lines the keys up by (category, place),
+ * days ascending within: a run is a group, its first and last keys give its
+ * days. Sorting keeps the memory access sequential; hashing a million keys
+ * into tables of millions of slots was five times slower. */
+
+#define KEY_GROUP(k) ((k) >> 16)
+#define KEY_DAY(k) ((uint16_t)((k) & 0xffff))
 
 typedef struct {
-    uint64_t key; /* category << 32 | address hash or area; UINT64_MAX: empty */
-    uint32_t appeals, sample;
-    uint16_t first, last;
-} group;
+    uint64_t *k;
+    size_t n, cap;
+} keys;
+
+static void keys_push(keys *a, uint64_t k) {
+    if (a->n == a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 4096;
+        a->k = xrealloc(a->k, a->cap * sizeof *a->k);
+    }
+    a->k[a->n++] = k;
+}
+
+/* tmp: room for n keys. */
+static void radix_sort(uint64_t *v, size_t n, uint64_t *tmp) {
+    if (n < 2) return;
+    uint32_t *count = xmalloc(65536 * sizeof *count);
+    uint64_t *src = v, *dst = tmp;
+    for (int shift = 0; shift < 64; shift += 16) {
+        memset(count, 0, 65536 * sizeof *count);
+        for (size_t i = 0; i < n; i++) count[(src[i] >> shift) & 0xffff]++;
+        if (count[(src[0] >> shift) & 0xffff] == n) continue; /* one digit value: in order already */
+        uint32_t sum = 0;
+        for (size_t d = 0; d < 65536; d++) {
+            uint32_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) dst[count[(src[i] >> shift) & 0xffff]++] = src[i];
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v) memcpy(v, src, n * sizeof *v);
+    free(count);
+}
+
+/* Better first: more appeals, then lower category, then lower key. */
+static bool point_before(const dom_statpoint *x, const dom_statpoint *y) {
+    if (x->appeals != y->appeals) return x->appeals > y->appeals;
+    if (x->category != y->category) return x->category < y->category;
+    return x->key < y->key;
+}
+
+/* Keeps the best `cap` points in order (insertion into a short list). */
+static void top_insert(dom_statpoint *top, int *n, int cap, const dom_statpoint *p) {
+    if (*n == cap && !point_before(p, &top[cap - 1])) return;
+    int i = *n < cap ? (*n)++ : cap - 1;
+    while (i > 0 && point_before(p, &top[i - 1])) {
+        top[i] = top[i - 1];
+        i--;
+    }
+    top[i] = *p;
+}
 
 typedef struct {
-    group *g;
-    size_t cap; /* a power of two */
-} group_set;
+    uint32_t area, weight;
+} area_weight;
 
-static void groups_init(group_set *t, size_t expect) {
-    size_t cap = 64;
-    while (cap < expect * 2) cap *= 2;
-    t->cap = cap;
-    t->g = xmalloc(cap * sizeof *t->g);
-    for (size_t i = 0; i < cap; i++) t->g[i].key = UINT64_MAX;
-}
-
-static void groups_add(group_set *t, uint64_t key, const dom_statfact *f) {
-    uint64_t h = key * 0x9E3779B97F4A7C15ull;
-    size_t i = (size_t)(h >> 32) & (t->cap - 1);
-    while (t->g[i].key != UINT64_MAX && t->g[i].key != key) i = (i + 1) & (t->cap - 1);
-    group *g = &t->g[i];
-    if (g->key == UINT64_MAX) {
-        *g = (group){.key = key, .appeals = 0, .sample = f->id, .first = f->day, .last = f->day};
-    }
-    g->appeals++;
-    if (f->day < g->first) g->first = f->day;
-    if (f->day >= g->last) {
-        g->last = f->day;
-        g->sample = f->id; /* the latest names the point */
-    }
-}
-
-static int cmp_point(const void *a, const void *b) {
-    const dom_statpoint *x = a, *y = b;
-    if (x->appeals != y->appeals) return x->appeals > y->appeals ? -1 : 1;
-    if (x->category != y->category) return x->category < y->category ? -1 : 1;
-    return (x->key > y->key) - (x->key < y->key);
+static int cmp_area(const void *a, const void *b) {
+    uint32_t x = ((const area_weight *)a)->area, y = ((const area_weight *)b)->area;
+    return (x > y) - (x < y);
 }
 
 static int cmp_heat(const void *a, const void *b) {
@@ -294,52 +325,81 @@ static int cmp_heat(const void *a, const void *b) {
     return (x->area > y->area) - (x->area < y->area);
 }
 
-/* The groups with at least min appeals, most first, at most cap. */
-static dom_statpoint *points_of(const group_set *t, uint32_t min, int cap, int *n) {
-    size_t count = 0;
-    for (size_t i = 0; i < t->cap; i++)
-        if (t->g[i].key != UINT64_MAX && t->g[i].appeals >= min) count++;
-    dom_statpoint *p = xmalloc((count ? count : 1) * sizeof *p);
-    size_t k = 0;
-    for (size_t i = 0; i < t->cap; i++) {
-        const group *g = &t->g[i];
-        if (g->key == UINT64_MAX || g->appeals < min) continue;
-        p[k++] = (dom_statpoint){.key = (uint32_t)g->key, .appeals = g->appeals,
-                                 .sample = g->sample, .first_day = g->first,
-                                 .last_day = g->last, .category = (uint8_t)(g->key >> 32)};
+/* The runs of sorted keys with at least min appeals: the best STAT_MAX_POINTS
+ * into top; with `heat`, every such run's appeals added to its area. */
+static dom_statpoint *runs(keys *a, uint64_t *tmp, uint32_t min, int *n_top, area_weight **heat,
+                           size_t *n_heat) {
+    radix_sort(a->k, a->n, tmp);
+    dom_statpoint *top = xmalloc(STAT_MAX_POINTS * sizeof *top);
+    *n_top = 0;
+    size_t heat_cap = 0;
+    for (size_t i = 0; i < a->n;) {
+        size_t j = i + 1;
+        uint64_t g = KEY_GROUP(a->k[i]);
+        while (j < a->n && KEY_GROUP(a->k[j]) == g) j++;
+        uint32_t count = (uint32_t)(j - i);
+        if (count >= min) {
+            dom_statpoint p = {.key = (uint32_t)g, .appeals = count,
+                               .first_day = KEY_DAY(a->k[i]), .last_day = KEY_DAY(a->k[j - 1]),
+                               .category = (uint8_t)(g >> 32)};
+            top_insert(top, n_top, STAT_MAX_POINTS, &p);
+            if (heat) {
+                if (*n_heat == heat_cap) {
+                    heat_cap = heat_cap ? heat_cap * 2 : 1024;
+                    *heat = xrealloc(*heat, heat_cap * sizeof **heat);
+                }
+                (*heat)[(*n_heat)++] = (area_weight){(uint32_t)g, count};
+            }
+        }
+        i = j;
     }
-    qsort(p, count, sizeof *p, cmp_point);
-    *n = (int)(count < (size_t)cap ? count : (size_t)cap);
-    return p;
+    return top;
 }
 
-/* Areas weighted by the appeals of their repeated groups, heaviest first. */
-static dom_statheat *heat_of(const group_set *t, uint32_t min, int *n) {
-    group_set byarea;
-    size_t count = 0;
-    for (size_t i = 0; i < t->cap; i++)
-        if (t->g[i].key != UINT64_MAX && t->g[i].appeals >= min) count++;
-    groups_init(&byarea, count + 1);
-    for (size_t i = 0; i < t->cap; i++) {
-        const group *g = &t->g[i];
-        if (g->key == UINT64_MAX || g->appeals < min) continue;
-        uint64_t key = (uint32_t)g->key;
-        uint64_t h = key * 0x9E3779B97F4A7C15ull;
-        size_t j = (size_t)(h >> 32) & (byarea.cap - 1);
-        while (byarea.g[j].key != UINT64_MAX && byarea.g[j].key != key)
-            j = (j + 1) & (byarea.cap - 1);
-        if (byarea.g[j].key == UINT64_MAX) byarea.g[j] = (group){.key = key};
-        byarea.g[j].appeals += g->appeals;
-    }
+/* The heat layer: the runs' appeals summed per area, heaviest first. */
+static dom_statheat *heat_of(area_weight *w, size_t n, int *n_out) {
+    qsort(w, n, sizeof *w, cmp_area);
+    dom_statheat *h = xmalloc((n ? n : 1) * sizeof *h);
     size_t k = 0;
-    dom_statheat *h = xmalloc((count ? count : 1) * sizeof *h);
-    for (size_t i = 0; i < byarea.cap; i++)
-        if (byarea.g[i].key != UINT64_MAX)
-            h[k++] = (dom_statheat){(uint32_t)byarea.g[i].key, byarea.g[i].appeals};
-    free(byarea.g);
+    for (size_t i = 0; i < n; i++) {
+        if (k && h[k - 1].area == w[i].area) h[k - 1].weight += w[i].weight;
+        else h[k++] = (dom_statheat){w[i].area, w[i].weight};
+    }
     qsort(h, k, sizeof *h, cmp_heat);
-    *n = (int)(k < STAT_MAX_HEAT ? k : STAT_MAX_HEAT);
+    *n_out = (int)(k < STAT_MAX_HEAT ? k : STAT_MAX_HEAT);
     return h;
+}
+
+/* The selected points' names: for each, the latest of its appeals (a small
+ * table: at most 2 × STAT_MAX_POINTS entries). */
+#define PICK_SLOTS 256
+typedef struct {
+    uint64_t group[PICK_SLOTS]; /* category << 32 | place; UINT64_MAX: empty */
+    dom_statpoint *point[PICK_SLOTS];
+} pick_table;
+
+static void pick_init(pick_table *t) {
+    for (int i = 0; i < PICK_SLOTS; i++) t->group[i] = UINT64_MAX;
+}
+
+static size_t pick_slot(const pick_table *t, uint64_t g) {
+    size_t i = (size_t)((g * 0x9E3779B97F4A7C15ull) >> 56);
+    while (t->group[i] != UINT64_MAX && t->group[i] != g) i = (i + 1) % PICK_SLOTS;
+    return i;
+}
+
+static void pick_add(pick_table *t, uint64_t g, dom_statpoint *p) {
+    size_t i = pick_slot(t, g);
+    t->group[i] = g;
+    t->point[i] = p;
+    p->sample = 0;
+}
+
+static void pick_see(const pick_table *t, uint64_t g, const dom_statfact *f) {
+    size_t i = pick_slot(t, g);
+    if (t->group[i] != g) return;
+    dom_statpoint *p = t->point[i];
+    if (f->day == p->last_day && f->id > p->sample) p->sample = f->id;
 }
 
 /* --- the view ------------------------------------------------------------ */
@@ -350,17 +410,42 @@ static bool dims_match(const dom_statfact *f, const dom_statquery *q) {
            (q->channel < 0 || f->channel == q->channel);
 }
 
-typedef struct {
+typedef struct pass pass;
+typedef void (*fact_fn)(pass *p, const dom_statfact *f);
+
+struct pass {
     const dom_statquery *q;
     dom_statresult *r;
     uint32_t *durations;
     size_t n_durations, cap_durations;
-    group_set addrs, areas;
-} pass;
+    keys addrs, areas;
+    pick_table pick_addr, pick_area;
+};
+
+/* Calls fn for every fact of the view's period (and only those). */
+static void each_in_period(const dom_statfacts *s, const dom_statquery *q, pass *p, fact_fn fn) {
+    if (s->stale) {
+        for (size_t i = 0; i < s->n; i++)
+            if (s->f[i].day >= q->day_from && s->f[i].day <= q->day_to) fn(p, &s->f[i]);
+        return;
+    }
+    if (s->n_days) {
+        int d0 = q->day_from > s->day0 ? q->day_from - s->day0 : 0;
+        int d1 = q->day_to - s->day0 < s->n_days - 1 ? q->day_to - s->day0 : s->n_days - 1;
+        for (int d = d0; d <= d1; d++)
+            for (uint32_t k = s->day_start[d]; k < s->day_start[d + 1]; k++) fn(p, &s->f[s->order[k]]);
+    }
+    for (size_t i = s->indexed; i < s->n; i++)
+        if (s->f[i].day >= q->day_from && s->f[i].day <= q->day_to) fn(p, &s->f[i]);
+}
+
+static bool counted(const pass *p, const dom_statfact *f) {
+    return dims_match(f, p->q) && (!(f->flags & STAT_F_TRIAL) || p->q->include_trial);
+}
 
 static void count_fact(pass *p, const dom_statfact *f) {
     const dom_statquery *q = p->q;
-    if (f->day < q->day_from || f->day > q->day_to || !dims_match(f, q)) return;
+    if (!dims_match(f, q)) return;
     dom_statresult *r = p->r;
     if ((f->flags & STAT_F_TRIAL) && !q->include_trial) {
         r->trial_left_out++;
@@ -396,10 +481,17 @@ static void count_fact(pass *p, const dom_statfact *f) {
         r->ratings++;
     }
     if (q->min_repeats > 0) {
-        uint64_t cat = (uint64_t)f->category << 32;
-        if (f->addr) groups_add(&p->addrs, cat | f->addr, f);
-        groups_add(&p->areas, cat | f->area, f);
+        uint64_t cat = (uint64_t)f->category << 48;
+        if (f->addr) keys_push(&p->addrs, cat | (uint64_t)f->addr << 16 | f->day);
+        keys_push(&p->areas, cat | (uint64_t)f->area << 16 | f->day);
     }
+}
+
+static void name_fact(pass *p, const dom_statfact *f) {
+    if (!counted(p, f)) return;
+    uint64_t cat = (uint64_t)f->category << 32;
+    if (f->addr) pick_see(&p->pick_addr, cat | f->addr, f);
+    pick_see(&p->pick_area, cat | f->area, f);
 }
 
 static void count_open(const dom_statfact *f, const dom_statquery *q, dom_statresult *r) {
@@ -412,6 +504,31 @@ static void count_open(const dom_statfact *f, const dom_statquery *q, dom_statre
     }
 }
 
+static void problem_points(const dom_statfacts *s, const dom_statquery *q, pass *p,
+                           dom_statresult *out) {
+    uint32_t min = (uint32_t)q->min_repeats;
+    area_weight *w = NULL;
+    size_t n_w = 0;
+    /* one scratch array for both sorts (the areas' keys are the more) */
+    uint64_t *tmp = xmalloc((p->areas.n > p->addrs.n ? p->areas.n : p->addrs.n) * sizeof *tmp + 8);
+    out->addresses = runs(&p->addrs, tmp, min, &out->n_addresses, NULL, NULL);
+    out->areas = runs(&p->areas, tmp, min, &out->n_areas, &w, &n_w);
+    free(tmp);
+    out->heat = heat_of(w, n_w, &out->n_heat);
+    free(w);
+    free(p->addrs.k);
+    free(p->areas.k);
+    pick_init(&p->pick_addr);
+    pick_init(&p->pick_area);
+    for (int i = 0; i < out->n_addresses; i++)
+        pick_add(&p->pick_addr, (uint64_t)out->addresses[i].category << 32 | out->addresses[i].key,
+                 &out->addresses[i]);
+    for (int i = 0; i < out->n_areas; i++)
+        pick_add(&p->pick_area, (uint64_t)out->areas[i].category << 32 | out->areas[i].key,
+                 &out->areas[i]);
+    if (out->n_addresses || out->n_areas) each_in_period(s, q, p, name_fact);
+}
+
 void dom_stat_compute(const dom_statfacts *s, const dom_statquery *q, dom_statresult *out) {
     memset(out, 0, sizeof *out);
     if (q->day_to < q->day_from) return;
@@ -420,29 +537,21 @@ void dom_stat_compute(const dom_statfacts *s, const dom_statquery *q, dom_statre
                               : q->day_to - q->day_from + 1;
     out->trend = xcalloc((size_t)out->n_trend, sizeof *out->trend);
     pass p = {.q = q, .r = out};
-
-    /* The period's days in the index, then the facts appended since. */
-    int d0 = 0, d1 = -1;
-    size_t expect = s->n - s->indexed;
-    if (s->stale) {
-        expect = s->n;
-    } else if (s->n_days) {
-        d0 = q->day_from > s->day0 ? q->day_from - s->day0 : 0;
-        d1 = q->day_to - s->day0 < s->n_days - 1 ? q->day_to - s->day0 : s->n_days - 1;
-        if (d1 >= d0) expect += s->day_start[d1 + 1] - s->day_start[d0];
+    if (q->min_repeats > 0) { /* the period's facts bound the keys: one allocation each */
+        size_t expect = s->stale ? s->n : s->n - s->indexed;
+        if (!s->stale && s->n_days) {
+            int d0 = q->day_from > s->day0 ? q->day_from - s->day0 : 0;
+            int d1 = q->day_to - s->day0 < s->n_days - 1 ? q->day_to - s->day0 : s->n_days - 1;
+            if (d1 >= d0) expect += s->day_start[d1 + 1] - s->day_start[d0];
+        }
+        p.addrs.cap = p.areas.cap = expect + 1;
+        p.addrs.k = xmalloc(p.addrs.cap * sizeof *p.addrs.k);
+        p.areas.k = xmalloc(p.areas.cap * sizeof *p.areas.k);
     }
-    if (q->min_repeats > 0) {
-        groups_init(&p.addrs, expect);
-        groups_init(&p.areas, expect);
-    }
+    each_in_period(s, q, &p, count_fact);
     if (s->stale) {
-        for (size_t i = 0; i < s->n; i++) count_fact(&p, &s->f[i]);
         for (size_t i = 0; i < s->n; i++) count_open(&s->f[i], q, out);
     } else {
-        for (int d = d0; d <= d1; d++)
-            for (uint32_t k = s->day_start[d]; k < s->day_start[d + 1]; k++)
-                count_fact(&p, &s->f[s->order[k]]);
-        for (size_t i = s->indexed; i < s->n; i++) count_fact(&p, &s->f[i]);
         for (size_t k = 0; k < s->n_open; k++) count_open(&s->f[s->open[k]], q, out);
     }
     double med, p90;
@@ -452,14 +561,7 @@ void dom_stat_compute(const dom_statfacts *s, const dom_statquery *q, dom_statre
         out->p90_hours = p90 / 3600.0;
     }
     free(p.durations);
-    if (q->min_repeats > 0) {
-        uint32_t min = (uint32_t)q->min_repeats;
-        out->addresses = points_of(&p.addrs, min, STAT_MAX_POINTS, &out->n_addresses);
-        out->areas = points_of(&p.areas, min, STAT_MAX_POINTS, &out->n_areas);
-        out->heat = heat_of(&p.areas, min, &out->n_heat);
-        free(p.addrs.g);
-        free(p.areas.g);
-    }
+    if (q->min_repeats > 0) problem_points(s, q, &p, out);
 }
 
 void dom_statresult_free(dom_statresult *r) {

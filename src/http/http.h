@@ -116,6 +116,9 @@ void http_reply_fd(http_req *req, int status, const char *content_type, int fd, 
 #define HTTP_STREAM_ERROR ((size_t)-1) /* fn failed: the connection is closed without the
                                         * final chunk, so the client sees a broken download */
 typedef size_t (*http_stream_fn)(void *ctx, char *out, size_t cap);
+/* Returned by an http_stream_fn that failed midway: the connection is
+ * closed without the last chunk, so the client sees a broken download. */
+#define HTTP_STREAM_ERROR ((size_t)-1)
 typedef void (*http_stream_free_fn)(void *ctx);
 void http_reply_stream(http_req *req, int status, const char *content_type, http_stream_fn fn,
                        http_stream_free_fn done, void *ctx);

@@ -109,6 +109,25 @@ static int load_streets(db_conn *c, addr_index *ix) {
     return rc < 0 ? rc : DB_OK;
 }
 
+static const char *SQL_WITH_POINTS =
+    "SELECT s.name, s.kind, a.house, a.lat, a.lon FROM addresses a JOIN streets s ON s.id = a.street_id"
+    " WHERE a.lat IS NOT NULL AND a.lon IS NOT NULL ORDER BY a.id";
+
+int store_addresses_with_points(db_conn *c,
+                                void (*fn)(const char *street, const char *kind,
+                                           const char *house, double lat, double lon, void *ctx),
+                                void *ctx) {
+    db_rows *r = NULL;
+    int rc = db_query(c, SQL_WITH_POINTS, NULL, 0, &r);
+    if (rc != DB_OK) return rc;
+    const db_driver *d = c->drv;
+    while ((rc = db_next(c, r)) == 1)
+        fn(d->col_text(r, 0), d->col_text(r, 1), d->col_text(r, 2), d->col_real(r, 3),
+           d->col_real(r, 4), ctx);
+    db_rows_free(c, r);
+    return rc < 0 ? rc : DB_OK;
+}
+
 int store_address_index_load(db_conn *c, addr_index *ix) {
     int rc = load_streets(c, ix);
     if (rc != DB_OK) return rc;

@@ -39,7 +39,8 @@ static const char *SQL_EVENTS =
     " ORDER BY at, id";
 static const char *SQL_SET_STATE =
     "UPDATE appeals SET status = ?, reacted_at = ?, done_at = ?, closed_at = ?,"
-    " reaction_overdue = ?, resolution_overdue = ?, updated_at = ? WHERE id = ?";
+    " reaction_overdue = ?, resolution_overdue = ?, updated_at = ?, rating = ?, reopen_count = ?"
+    " WHERE id = ?";
 static const char *SQL_COUNT = "SELECT COUNT(*) FROM appeals";
 static const char *SQL_IDEM_GET =
     "SELECT request_hash, status, body FROM idempotency_keys WHERE key_hash = ?";
@@ -217,8 +218,10 @@ int store_appeal_set_state(db_conn *c, int64_t id, const store_state *s) {
                   db_int(s->reaction_overdue),
                   db_int(s->resolution_overdue),
                   db_int(s->updated_at),
+                  s->rating ? db_int(s->rating) : db_null(),
+                  db_int(s->reopen_count),
                   db_int(id)};
-    int rc = db_query(c, SQL_SET_STATE, p, 8, NULL);
+    int rc = db_query(c, SQL_SET_STATE, p, 10, NULL);
     return rc == DB_OK ? store_watch_recompute(c, id, s->updated_at) : rc;
 }
 

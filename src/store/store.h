@@ -125,6 +125,8 @@ typedef struct {
     int64_t reacted_at, done_at, closed_at; /* 0: none */
     bool reaction_overdue, resolution_overdue;
     int64_t updated_at;
+    int rating;       /* 1..5, 0: none */
+    int reopen_count;
 } store_state;
 int store_appeal_set_state(db_conn *c, int64_t id, const store_state *s);
 
@@ -334,4 +336,10 @@ typedef struct {
 int store_addresses_put(db_conn *c, const store_address *a, int n);
 /* Fills the index with every street, old name and address, and finishes it. */
 int store_address_index_load(db_conn *c, struct addr_index *ix);
+/* Every address with a point, for demo data: fn(street name, kind, house,
+ * lat, lon, ctx) in id order. */
+int store_addresses_with_points(db_conn *c,
+                                void (*fn)(const char *street, const char *kind,
+                                           const char *house, double lat, double lon, void *ctx),
+                                void *ctx);
 #endif

@@ -334,6 +334,36 @@ static void problem_points(void **state) {
     dom_statfacts_free(&s);
 }
 
+/* Many distinct places: the group tables grow; lists stop at their caps. */
+static void many_places(void **state) {
+    (void)state;
+    dom_statfacts s;
+    dom_statfacts_init(&s, LAT, LON);
+    uint32_t id = 1;
+    for (uint32_t place = 1; place <= 3000; place++)
+        for (int k = 0; k < (place == 77 ? 4 : 3); k++, id++) {
+            dom_statfact f = fact(id, DAY0 + k, (int)(place % 5), DOM_ST_DONE);
+            f.addr = place * 2654435761u;
+            f.area = place;
+            dom_statfacts_put(&s, &f);
+        }
+    dom_statquery q;
+    period(&q, DAY0, DAY0 + 5);
+    q.min_repeats = 3;
+    dom_statresult r;
+    dom_stat_compute(&s, &q, &r);
+    assert_int_equal(r.appeals, 9001);
+    assert_int_equal(r.n_addresses, STAT_MAX_POINTS);
+    assert_int_equal(r.n_areas, STAT_MAX_POINTS);
+    assert_int_equal(r.addresses[0].appeals, 4); /* place 77 first */
+    assert_int_equal(r.addresses[0].key, 77 * 2654435761u);
+    assert_int_equal(r.addresses[1].appeals, 3);
+    assert_int_equal(r.n_heat, STAT_MAX_HEAT); /* of 3000 */
+    assert_int_equal(r.heat[0].area, 77);
+    dom_statresult_free(&r);
+    dom_statfacts_free(&s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(figures_before_and_after_index),
@@ -342,6 +372,7 @@ int main(void) {
         cmocka_unit_test(changes_keep_the_index_right),
         cmocka_unit_test(percentiles),
         cmocka_unit_test(problem_points),
+        cmocka_unit_test(many_places),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
