@@ -358,7 +358,7 @@ static dom_statpoint *runs(keys *a, uint64_t *tmp, uint32_t min, int *n_top, are
 
 /* The heat layer: the runs' appeals summed per area, heaviest first. */
 static dom_statheat *heat_of(area_weight *w, size_t n, int *n_out) {
-    qsort(w, n, sizeof *w, cmp_area);
+    if (n) qsort(w, n, sizeof *w, cmp_area); /* w is NULL when no place repeats */
     dom_statheat *h = xmalloc((n ? n : 1) * sizeof *h);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
