@@ -71,6 +71,7 @@ typedef struct {
     statindex *stats;        /* the analytics' facts (api/statindex.h), fed by the map's index */
     struct pw_list *passwords; /* common passwords, refused for staff (util/secret.h) */
     struct outbox_job *outbox; /* the notification sender (jobs/outbox.h); woken after enqueue */
+    struct exports *exports;   /* the export jobs (api/exports.h) */
 } app_ctx;
 
 extern const http_route api_routes[];

@@ -4,6 +4,7 @@
 #include "api/api.h"
 #include "api/staff.h"
 #include "api/views.h"
+#include "export/csv.h"
 #include "store/store.h"
 #include "util/timeutil.h"
 #include <ctype.h>
@@ -81,25 +82,13 @@ static json_t *item_json(const store_violation *v) {
                      "note", view_opt(v->note));
 }
 
-/* One CSV cell (RFC 4180). A cell a spreadsheet would read as a formula
- * (= + - @, tab, CR first) gets a leading apostrophe: text, not code. */
-static void csv_cell(buf *b, const char *s, bool last) {
-    bool formula = strchr("=+-@\t\r", s[0]) && s[0];
-    bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
-    if (quote) buf_puts(b, "\"");
-    if (formula) buf_puts(b, "'");
-    for (const char *p = s; *p; p++) {
-        if (*p == '"') buf_puts(b, "\"\"");
-        else buf_append(b, p, 1);
-    }
-    if (quote) buf_puts(b, "\"");
-    buf_puts(b, last ? "\r\n" : ",");
-}
+/* One CSV cell: export/csv.h (RFC 4180, formula-safe). */
+static void csv_cell(buf *b, const char *s, bool last) { csv_text(b, s, last); }
 
 static void reply_csv(http_req *req, const store_violation *v, int n) {
     buf b;
     buf_init(&b, CSV_MAX);
-    buf_puts(&b, "\xEF\xBB\xBF"); /* the BOM: Excel then reads the file as UTF-8 */
+    csv_begin(&b); /* the BOM: Excel then reads the file as UTF-8 */
     static const char *const head_uk[] = {"Звернення", "Організація", "Код організації",
                                           "Порушення", "Відповідальний", "Коли (UTC)", "Примітка"};
     static const char *const head_en[] = {"Appeal", "Organisation", "Organisation code",

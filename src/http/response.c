@@ -124,6 +124,3 @@ const char *http_cookie(http_req *req, const char *name) {
     return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
 }
 
-const char *http_query(http_req *req, const char *name) {
-    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
-}
