@@ -30,19 +30,19 @@ const channelName = (row) => nameOf(row) || st('channel.' + row.code);
 function specs(data) {
   const week = data.group === 'week';
   return [
-    { id: 'category', title: st('chart.category'), kind: 'hbar', share: true,
+    { id: 'category', view: 'categories', title: st('chart.category'), kind: 'hbar', share: true,
       rows: data.by_category.slice(0, 10).map((r) => ({ label: nameOf(r), value: r.appeals, share: r.share })) },
-    { id: 'type', title: st('chart.type'), kind: 'hbar', share: true,
+    { id: 'type', view: 'types', title: st('chart.type'), kind: 'hbar', share: true,
       rows: data.by_type.slice(0, 10).map((r) => ({ label: nameOf(r), value: r.appeals, share: r.share })) },
-    { id: 'trend', title: st(week ? 'chart.trendWeek' : 'chart.trend'), kind: 'line', first: st(week ? 'col.week' : 'col.date'),
+    { id: 'trend', view: 'trend', title: st(week ? 'chart.trendWeek' : 'chart.trend'), kind: 'line', first: st(week ? 'col.week' : 'col.date'),
       rows: data.trend.map((r) => ({ label: fmtDay(r.date), value: r.appeals })) },
-    { id: 'district', title: st('chart.district'), kind: 'bar', share: true,
+    { id: 'district', view: 'districts', title: st('chart.district'), kind: 'bar', share: true,
       rows: data.by_district.map((r) => ({ label: placeName(r), value: r.appeals, share: r.share })) },
-    { id: 'channel', title: st('chart.channel'), kind: 'doughnut', share: true,
+    { id: 'channel', view: 'channels', title: st('chart.channel'), kind: 'doughnut', share: true,
       rows: data.by_channel.map((r) => ({ label: channelName(r), value: r.appeals, share: r.share })) },
-    { id: 'hour', title: st('chart.hour'), kind: 'bar', first: st('col.hour'),
+    { id: 'hour', view: 'hours', title: st('chart.hour'), kind: 'bar', first: st('col.hour'),
       rows: data.by_hour.map((r) => ({ label: String(r.hour).padStart(2, '0') + ':00', value: r.appeals })) },
-    { id: 'organisation', title: st('chart.organisation'), kind: 'hbar', share: true, orgs: true,
+    { id: 'organisation', view: 'organisations', title: st('chart.organisation'), kind: 'hbar', share: true, orgs: true,
       rows: data.by_organisation.map((r) => ({ label: nameOf(r), value: r.appeals, share: r.share,
         finished: r.finished, on_time_share: r.on_time_share, overdue_now: r.overdue_now })) },
   ];
@@ -126,7 +126,9 @@ export function renderCharts(box, data, period) {
     const figure = el('div', { class: 'chart-box' + (spec.kind === 'doughnut' ? ' chart-round' : '') }, canvas);
     if (height) figure.style.height = height;
     const details = el('details', { 'data-chart': spec.id, open: open.has(spec.id) },
-      el('summary', { text: st('dash.table') + ' · ' + spec.title }), tableOf(spec, caption));
+      el('summary', { text: st('dash.table') + ' · ' + spec.title }), tableOf(spec, caption),
+      el('p', { class: 'chart-csv' }, el('button', { type: 'button', class: 'button button-secondary', 'data-format': 'csv',
+        'data-export-view': spec.view, text: st('dash.tableCsv'), 'aria-label': st('dash.tableCsvLabel', { title: spec.title }) })));
     const section = el('section', { class: 'card chart-card chart-' + spec.id, 'aria-labelledby': titleId, 'data-chart': spec.id },
       el('h2', { id: titleId, text: spec.title }),
       empty ? el('p', { class: 'hint chart-empty', text: st('dash.empty') }) : figure,

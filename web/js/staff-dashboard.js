@@ -74,7 +74,7 @@ function option(value, text) { return el('option', { value, text }); }
 function fillTypes(category, chosen) {
   const sel = $('f-type');
   const cat = state.categories.find((c) => c.code === category);
-  sel.replaceChildren(option('', st(cat ? 'dash.anyType' : 'dash.chooseCategory')),
+  sel.replaceChildren(option('', st('dash.anyType')),
     ...(cat ? cat.types.map((ty) => option(ty.code, nameOf(ty))) : []));
   sel.disabled = !cat;
   sel.value = cat && cat.types.some((ty) => ty.code === chosen) ? chosen : '';
@@ -302,12 +302,26 @@ async function loadViol(v, seq) {
 
 function exportSay(text) { $('export-status').textContent = text; }
 
-async function runExport(format) {
+// The export's panel (fixed at the bottom of the window: seen from a
+// chart's CSV button too) stays until closed or the next export.
+function closeExport() {
+  if (state.exporting) return;
+  $('export-panel').hidden = true;
+  exportSay('');
+  say($('export-error'), '');
+}
+
+// format "xlsx": the workbook (a sheet per section and the appeals);
+// "csv": one table — the appeals of the view, or a section (view
+// "categories", "trend", … as the charts' CSV buttons ask).
+async function runExport(format, view) {
   if (state.exporting || !state.view) return;
   const label = format.toUpperCase();
-  const buttons = [$('export-xlsx'), $('export-csv')];
+  const buttons = [...document.querySelectorAll('[data-format]')];
   const bar = $('export-progress');
   say($('export-error'), '');
+  $('export-panel').hidden = false;
+  $('export-close').hidden = true;
   state.exporting = true;
   buttons.forEach((b) => { b.disabled = true; });
   bar.removeAttribute('value'); // indeterminate until the job says how many rows
@@ -315,8 +329,9 @@ async function runExport(format) {
   exportSay(st('dash.exportQueued', { format: label }));
   const fail = (text) => { say($('export-error'), text); exportSay(''); $('export-box').hidden = true; };
   try {
-    const r = await call('/api/v1/stats/exports', { method: 'POST',
-      body: { format, view: 'dashboard', query: queryOf(state.view).toString() } });
+    const body = { format, query: queryOf(state.view).toString() };
+    if (view) body.view = view;
+    const r = await call('/api/v1/stats/exports', { method: 'POST', body });
     if (!r.ok || !r.data || !r.data.id) { if (r.status !== 401) fail(problemText(r)); return; }
     const job = r.data;
     const progressUrl = job.progress_url || `/api/v1/stats/exports/${encodeURIComponent(job.id)}`;
@@ -346,6 +361,7 @@ async function runExport(format) {
   } finally {
     state.exporting = false;
     buttons.forEach((b) => { b.disabled = false; });
+    $('export-close').hidden = false;
   }
 }
 
@@ -393,6 +409,12 @@ function wire() {
   $('viol-prev').addEventListener('click', () => { state.violOffset = Math.max(0, state.violOffset - VIOL_PAGE); loadViol(state.view, state.seq); });
   $('viol-next').addEventListener('click', () => { state.violOffset += VIOL_PAGE; loadViol(state.view, state.seq); });
   for (const b of [$('export-xlsx'), $('export-csv')]) b.addEventListener('click', () => runExport(b.dataset.format));
+  $('export-close').addEventListener('click', closeExport);
+  // the charts' and the problem points' own CSV buttons
+  $('dash').addEventListener('click', (ev) => {
+    const b = ev.target.closest('button[data-export-view]');
+    if (b) runExport('csv', b.dataset.exportView);
+  });
   onStaffLang(() => {
     document.title = st('dash.pageTitle');
     fillSelects();
