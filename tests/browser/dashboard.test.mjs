@@ -138,11 +138,15 @@ test('an analyst sees the fixture’s figures, changes the period, the address k
   const addr = page.locator('#pp-addr tbody tr');
   assert.equal(await addr.count(), 1);
   assert.match(await text(addr.first()), /Яворницького, 1 Водопостачання 5 05\.10\.2026 09\.10\.2026/);
-  assert.ok(await page.locator('#dash-map .leaflet-interactive, #dash-map path').count() >= 1, 'the heat layer is drawn');
+  assert.ok(await page.locator('#dash-map path').count() >= 1, 'the heat layer is drawn');
+  // a row's button shows the place on the map
+  await addr.first().locator('button').click();
+  await page.locator('#dash-map .leaflet-tooltip', { hasText: 'Водопостачання' }).waitFor();
   // scorecards of the same period, side by side with the register
   await page.locator('#cards-table tbody tr').first().waitFor();
-  const water = page.locator('#cards-table tbody tr', { hasText: 'Водоканал' });
-  assert.match(await text(water), /^КП «Водоканал» 5 60% /);
+  const water = await page.locator('#cards-table tbody tr', { hasText: 'Водоканал' }).first()
+    .evaluate((r) => [...r.cells].map((c) => c.textContent.trim()));
+  assert.deepEqual(water.slice(1, 3), ['5', '60%']); // appeals, on time
   await page.locator('#viol-table tbody tr').first().waitFor();
   assert.equal(await page.locator('#viol-table tbody tr').count(), 1);
   assert.match(await text(page.locator('#viol-table tbody tr')), /Не виконано вчасно/);
@@ -266,6 +270,39 @@ test('an executor is refused: sent to the queues, no figures asked for', async (
   assert.equal(api.status, 403);
   assert.deepEqual(problems, []);
   await ctx.close();
+});
+
+test('trial mode: the banner on every staff page (and none without it)', async () => {
+  assert.equal(await (async () => {
+    const { ctx, page } = await openAs('analyst');
+    await page.goto(server.url + '/staff/dashboard.html?from=2026-10-01&to=2026-10-31');
+    await page.locator('#staff-who .who-name').waitFor();
+    await page.waitForTimeout(300); // the config has been read by now
+    const hidden = await page.locator('#trial-banner').isHidden();
+    await ctx.close();
+    return hidden;
+  })(), true);
+  const trial = await startServer({ env: { KONTAKT_TRIAL: '1' } });
+  try {
+    const sup = await signIn(trial, addUser(trial, { login: 't-supervisor', role: 'supervisor', name: 'Тест' }));
+    const adm = await signIn(trial, addUser(trial, { login: 't-admin', role: 'admin', name: 'Тест' }));
+    const pages = [[null, 'login'], [sup, 'operator'], [sup, 'queue'], [sup, 'dashboard'], [sup, 'reports'], [adm, 'users']];
+    for (const [who, name] of pages) {
+      const { ctx, page, problems } = await openPage(browser, trial.url, DESKTOP);
+      if (who) {
+        const [n, v] = who.cookie.split('=');
+        await ctx.addCookies([{ name: n, value: v, url: trial.url }]);
+      }
+      await page.goto(`${trial.url}/staff/${name}.html`);
+      await page.locator('#trial-banner').waitFor({ state: 'visible' });
+      assert.match(await page.locator('#trial-banner').textContent(), /Пробний режим/, name);
+      assert.equal(new URL(page.url()).pathname, `/staff/${name}.html`);
+      assert.deepEqual(problems, [], name);
+      await ctx.close();
+    }
+  } finally {
+    await trial.stop();
+  }
 });
 
 // The export (piece B's job API): the XLSX of the current view, its
