@@ -141,10 +141,21 @@ async function show(v) {
     return;
   }
   $('filter-error').hidden = true;
-  state.data = r.data;
+  state.data = normalise(r.data);
   renderDashboard();
   state.violOffset = 0;
   await Promise.all([loadCards(v, seq), loadViol(v, seq)]);
+}
+
+// Every list the page draws, present even when the answer left one out.
+function normalise(d) {
+  for (const k of ['by_category', 'by_type', 'by_district', 'by_organisation', 'by_channel', 'by_hour', 'trend']) {
+    if (!Array.isArray(d[k])) d[k] = [];
+  }
+  const pp = d.problem_points || {};
+  d.problem_points = { min_repeats: pp.min_repeats || 3, addresses: pp.addresses || [], areas: pp.areas || [], heat: pp.heat || [] };
+  d.totals = d.totals || {};
+  return d;
 }
 
 function forbidden() {
