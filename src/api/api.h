@@ -69,6 +69,7 @@ typedef struct {
     mapindex *map;           /* the public map's points (api/mapindex.h) */
     struct pw_list *passwords; /* common passwords, refused for staff (util/secret.h) */
     struct outbox_job *outbox; /* the notification sender (jobs/outbox.h); woken after enqueue */
+    struct exports *exports;   /* the export jobs (api/exports.h) */
 } app_ctx;
 
 extern const http_route api_routes[];

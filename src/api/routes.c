@@ -2,6 +2,7 @@
  * (tests/http/openapi.test.mjs fails otherwise). */
 #include "api/actions.h"
 #include "api/api.h"
+#include "api/exports.h"
 #include "api/photos.h"
 #include "util/banned.h"
 
@@ -63,5 +64,11 @@ const http_route api_routes[] = {
     {"GET", "/api/v1/photos/{id}", api_photo_get, 0, false, false},
     {"GET", "/api/v1/photos/{id}/thumb", api_photo_thumb, 0, false, false},
     {"POST", "/api/v1/photos/{id}", api_photo_update, 256, true, false},
+    /* Exports of the dashboard's views (api/exports.h) */
+    {"POST", "/api/v1/stats/exports", api_export_create, 4096, true, false},
+    {"GET", "/api/v1/stats/exports/{id}", api_export_get, 0, false, false},
+    {"GET", "/api/v1/stats/exports/{id}/file", api_export_file, 0, false, false},
+    {"GET", "/api/v1/stats/export.csv", api_export_csv, 0, false, false},
+    {"GET", "/api/v1/stats/export.xlsx", api_export_xlsx, 0, false, false},
 };
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "domain/address_index.h"
 #include "api/mapindex.h"
+#include "api/exports.h"
 #include "api/staff.h"
 #include "jobs/outbox.h"
 #include "api/photos.h"
@@ -156,6 +157,8 @@ static int serve(kontakt_config *cfg) {
     notify_global_init();
     app.outbox = outbox_start(pool, &ocfg);
     app.sweeper = sweeper_start(pool, app.outbox);
+    app.exports = exports_start(&app); /* empties <var>/exports of an earlier run's files */
+    if (!app.exports) fprintf(stderr, "kontakt serve: cannot make %s/exports\n", cfg->var_dir);
     char csp[768];
     build_csp(cfg->tile_url, csp, sizeof csp);
     http_config hc = {
@@ -177,7 +180,7 @@ static int serve(kontakt_config *cfg) {
     char self_url[128];
     snprintf(self_url, sizeof self_url, "http://%s:%d", cfg->bind, port);
     if (srv && !cfg->public_url) outbox_set_public_url(app.outbox, self_url);
-    if (!srv) {
+    if (!srv || !app.exports) {
         fprintf(stderr, "kontakt serve: cannot listen on %s:%d (in use?)\n", cfg->bind, cfg->port);
         rc = 1;
     } else {
@@ -186,8 +189,11 @@ static int serve(kontakt_config *cfg) {
         int sig = 0;
         sigwait(&sigs, &sig);
         log_info("shutting down", "\"signal\":%d", sig);
+        exports_shutdown(app.exports); /* resumes the parked downloads: before http_stop */
         http_stop(srv);
     }
+    if (srv && rc) http_stop(srv);
+    exports_free(app.exports);
     sweeper_stop(app.sweeper); /* first: it wakes the sender */
     outbox_stop(app.outbox);
     notify_global_cleanup();

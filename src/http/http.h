@@ -54,6 +54,12 @@ struct http_req {
     bool hold_answer;
     struct MHD_Response *held;
     size_t reserved;           /* upload bytes counted in flight, given back at the end */
+    /* Suspended (http_suspend): the handler's context, handed back by
+     * http_resumed() on the call after http_resume. */
+    void *suspended_ctx;
+    bool suspended;            /* between http_suspend and the resumed call */
+    bool resumed;              /* this call of the handler follows a resume */
+    struct http_query_set *query_set; /* http_set_query: replaces the URL's query */
 };
 
 typedef struct {
@@ -105,6 +111,8 @@ void http_reply_fd(http_req *req, int status, const char *content_type, int fd, 
  * it could not be queued). For big downloads made from memory or pages of
  * rows: nothing is held but the producer's state. */
 #define HTTP_STREAM_BLOCK 65536
+#define HTTP_STREAM_ERROR ((size_t)-1) /* fn failed: the connection is closed without the
+                                        * final chunk, so the client sees a broken download */
 typedef size_t (*http_stream_fn)(void *ctx, char *out, size_t cap);
 typedef void (*http_stream_free_fn)(void *ctx);
 void http_reply_stream(http_req *req, int status, const char *content_type, http_stream_fn fn,
@@ -116,9 +124,33 @@ void http_reply_error(http_req *req, const char *code, json_t *fields);
 /* An extra response header for the answer that follows (copied). */
 void http_add_header(http_req *req, const char *name, const char *value);
 
+/* --- long answers ---------------------------------------------------- */
+/* Parks the request without answering: the handler returns, the worker
+ * thread is free, and no idle timeout runs while parked. Another thread
+ * (a job) calls http_resume(req) once (exactly once, and only after
+ * http_suspend has returned: hold the lock both sides use); the handler is
+ * then called again for the same request, http_resumed(req) giving back
+ * ctx, and answers. Every suspended request must be resumed before
+ * http_stop. Only from a handler. */
+void http_suspend(http_req *req, void *ctx);
+void http_resume(http_req *req);
+/* The ctx given to http_suspend when this call follows a resume, else NULL. */
+void *http_resumed(http_req *req);
+/* Sets this connection's idle timeout (seconds; 0: none) for a long
+ * download whose client may pause; the daemon's default otherwise. */
+void http_set_idle_timeout(http_req *req, unsigned seconds);
+
 /* --- request data ----------------------------------------------------- */
 const char *http_header(http_req *req, const char *name);
 const char *http_query(http_req *req, const char *name);
+/* Replaces the request's query parameters by those of `query` (a URL query
+ * string without '?', percent-decoded here; at most HTTP_QUERY_SET_MAX
+ * bytes and HTTP_QUERY_SET_PARAMS parameters): for an API that takes a
+ * view's query string inside a JSON body. False when it is too long, has
+ * too many parameters or a bad escape (nothing is replaced then). */
+#define HTTP_QUERY_SET_MAX 2048
+#define HTTP_QUERY_SET_PARAMS 32
+bool http_set_query(http_req *req, const char *query);
 /* A cookie's value, or NULL. */
 const char *http_cookie(http_req *req, const char *name);
 

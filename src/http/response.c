@@ -54,6 +54,7 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max) {
     (void)pos;
     stream_ctx *s = cls;
     size_t n = s->fn(s->ctx, out, max);
+    if (n == HTTP_STREAM_ERROR) return MHD_CONTENT_READER_END_WITH_ERROR;
     return n ? (ssize_t)n : MHD_CONTENT_READER_END_OF_STREAM;
 }
 
@@ -123,6 +124,3 @@ const char *http_cookie(http_req *req, const char *name) {
     return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
 }
 
-const char *http_query(http_req *req, const char *name) {
-    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
-}

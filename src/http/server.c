@@ -248,7 +248,7 @@ static void dispatch(http_server *s, http_req *req) {
         }
     }
     req->route->handler(req);
-    if (!req->answered) http_reply_error(req, "internal_error", NULL);
+    if (!req->answered && !req->suspended) http_reply_error(req, "internal_error", NULL);
 }
 
 static http_req *req_new(http_server *s, struct MHD_Connection *conn, const char *url,
@@ -305,7 +305,13 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         /* Chunked bodies far past the limit: stop reading, drop the connection. */
         return req->received > req->body.max + (1u << 20) ? MHD_NO : MHD_YES;
     }
-    if (!req->answered) {
+    if (req->suspended) {
+        /* The call after http_resume: the handler answers now. */
+        req->suspended = false;
+        req->resumed = true;
+        req->route->handler(req);
+        if (!req->answered && !req->suspended) http_reply_error(req, "internal_error", NULL);
+    } else if (!req->answered) {
         dispatch(s, req);
     } else if (req->held) {
         MHD_queue_response(conn, (unsigned)req->status, req->held);
@@ -334,6 +340,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         pthread_mutex_unlock(&s->upload_mu);
     }
     if (req->held) MHD_destroy_response(req->held);
+    free(req->query_set);
     buf_free(&req->body);
     free(req);
     *con_cls = NULL;
@@ -355,7 +362,10 @@ http_server *http_start(const http_config *cfg, int *port) {
         free(s);
         return NULL;
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    /* Suspend/resume: answers a job makes (an XLSX export) park their
+     * request instead of holding a worker thread (http_suspend). */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+                     MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_access, s,
         MHD_OPTION_EXTERNAL_LOGGER, log_mhd, s, /* first: it applies to the options after it */
