@@ -11,7 +11,7 @@ import { api, getCategories, getConfig, NetworkError } from './api.js';
 import { say } from './common.js';
 import { dateTime } from './format.js';
 import { lang, nameOf } from './i18n.js';
-import { el, errorText, initStaff, onStaffLang, rememberOrgs, showError, st, staffApi } from './staff.js';
+import { el, errorText, fieldErrors, initStaff, onStaffLang, rememberOrgs, showError, st, staffApi } from './staff.js';
 import { fmtDay, fmtInt, fmtNum, fmtPct, renderCharts } from './staff-dashboard-charts.js';
 import { ensureMap, renderProblems } from './staff-dashboard-map.js';
 
@@ -122,7 +122,8 @@ async function call(path, opts) {
   }
 }
 
-const problemText = (r) => (r.network ? st('err.network') : errorText(r));
+// An error answer in words: the message and what it says of each field.
+const problemText = (r) => (r.network ? st('err.network') : [errorText(r), ...fieldErrors(r)].join(' '));
 
 // Shows view `v`: the dashboard, the scorecards and the register.
 async function show(v) {
@@ -136,7 +137,7 @@ async function show(v) {
   if (!r.ok) {
     if (r.status === 401) return;
     if (r.status === 403) { forbidden(); return; }
-    showError($('filter-error'), r, problemText(r));
+    showError($('filter-error'), r, r.network ? st('err.network') : undefined);
     say($('dash-status'), '');
     return;
   }
