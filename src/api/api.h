@@ -52,6 +52,7 @@ typedef struct {
 
 typedef struct sweeper sweeper;
 typedef struct mapindex mapindex;
+typedef struct statindex statindex;
 
 typedef struct {
     const kontakt_config *cfg;
@@ -67,6 +68,7 @@ typedef struct {
     char *districts_geo_answer; /* ... ?geometry=1 */
     struct addr_index *addresses; /* streets and houses, built at start; read-only */
     mapindex *map;           /* the public map's points (api/mapindex.h) */
+    statindex *stats;        /* the analytics' facts (api/statindex.h), fed by the map's index */
     struct pw_list *passwords; /* common passwords, refused for staff (util/secret.h) */
     struct outbox_job *outbox; /* the notification sender (jobs/outbox.h); woken after enqueue */
     struct exports *exports;   /* the export jobs (api/exports.h) */

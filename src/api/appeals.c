@@ -146,6 +146,7 @@ typedef struct {
     const char *request_hash;
     int64_t now;
     int64_t first_due; /* the earlier deadline: when the sweeper must look */
+    int64_t resolution_due;
     int64_t id;        /* the stored appeal's row */
     char token[TOKEN_TEXT_LEN + 1];
     char number[16];
@@ -197,6 +198,7 @@ static int create_in_tx(db_conn *c, void *ctx) {
         .lang = t->lang, .tracking_token = t->token,
     };
     t->first_due = reaction_due < resolution_due ? reaction_due : resolution_due;
+    t->resolution_due = resolution_due;
     int rc = store_appeal_insert(c, &a, &t->id, t->number);
     if (rc != DB_OK) return rc;
     t->answer = answer_json(t, reaction_due, resolution_due);
@@ -288,7 +290,10 @@ void api_appeal_create(http_req *req) {
                                                ? "assigned"
                                                : "registered",
                                  .category = in.cat->code,
-                                 .district = in.district ? in.district->code : ""};
+                                 .district = in.district ? in.district->code : "",
+                                 .type = in.type->code, .organisation = in.organisation,
+                                 .channel = in.channel, .address = in.address ? in.address : "",
+                                 .trial = app->cfg->trial, .resolution_due_at = t.resolution_due};
             mapindex_added(app->map, &row);
             respond_created(req, &t);
             sweeper_wake(app->sweeper, t.first_due);

@@ -27,6 +27,7 @@ struct mapindex {
     int n_districts;
     int64_t since;    /* the latest updated_at seen */
     int64_t last_id;  /* while loading: the last id read */
+    mapindex_observer obs; /* .row NULL: none */
     /* the refresh thread */
     pthread_t thread;
     pthread_mutex_t mu;
@@ -66,6 +67,7 @@ static void put_row(const store_map_row *row, void *ctx) {
     dom_mappoints_put(&m->pts, &pt);
     if (row->updated_at > m->since) m->since = row->updated_at;
     m->last_id = row->id;
+    if (m->obs.row) m->obs.row(m->obs.ctx, row);
 }
 
 static bool load_all(mapindex *m) {
@@ -78,6 +80,7 @@ static bool load_all(mapindex *m) {
         rc = store_map_page(c, m->last_id, LOAD_PAGE, put_row, m, &n);
     db_pool_release(m->pool, c);
     if (rc == DB_OK) dom_mappoints_index(&m->pts);
+    if (rc == DB_OK && m->obs.pass_done) m->obs.pass_done(m->obs.ctx);
     malloc_trim(0);
     return rc == DB_OK;
 }
@@ -103,6 +106,7 @@ static void collect_row(const store_map_row *row, void *ctx) {
     };
     str_copy(pg->districts[pg->n], DISTRICT_CODE_MAX, row->district);
     pg->n++;
+    if (pg->m->obs.row) pg->m->obs.row(pg->m->obs.ctx, row);
     if (row->updated_at > pg->max_updated) pg->max_updated = row->updated_at;
     pg->last_id = row->id;
 }
@@ -136,6 +140,7 @@ static void refresh(mapindex *m) {
     free(pg.pts);
     free(pg.districts);
     if (rc != DB_OK) log_error("map refresh failed", "\"rc\":%d", rc);
+    if (m->obs.pass_done) m->obs.pass_done(m->obs.ctx);
 }
 
 /* A new spatial index when due: built under the read lock (maps go on
@@ -173,10 +178,11 @@ static void *run(void *arg) {
     return NULL;
 }
 
-mapindex *mapindex_start(db_pool *pool, const dom_catalog *cat) {
+mapindex *mapindex_start(db_pool *pool, const dom_catalog *cat, const mapindex_observer *obs) {
     mapindex *m = xcalloc(1, sizeof *m);
     m->pool = pool;
     m->cat = cat;
+    if (obs) m->obs = *obs;
     dom_mappoints_init(&m->pts);
     pthread_rwlock_init(&m->lock, NULL);
     pthread_mutex_init(&m->mu, NULL);

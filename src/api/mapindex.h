@@ -21,8 +21,18 @@
 
 typedef struct mapindex mapindex;
 
-/* Loads every appeal and starts the refresh thread. NULL on a database error. */
-mapindex *mapindex_start(db_pool *pool, const dom_catalog *cat);
+/* Someone else fed with the same rows (the statistics index): every row
+ * loaded, added by the intake or changed; pass_done after the load and
+ * after each refresh pass. Called without the map's lock held. */
+typedef struct {
+    void (*row)(void *ctx, const store_map_row *row);
+    void (*pass_done)(void *ctx);
+    void *ctx;
+} mapindex_observer;
+
+/* Loads every appeal and starts the refresh thread. NULL on a database
+ * error. obs may be NULL. */
+mapindex *mapindex_start(db_pool *pool, const dom_catalog *cat, const mapindex_observer *obs);
 void mapindex_stop(mapindex *m);
 
 /* The intake stored this appeal: add it now (the row as stored). */

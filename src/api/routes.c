@@ -4,6 +4,7 @@
 #include "api/api.h"
 #include "api/exports.h"
 #include "api/photos.h"
+#include "api/stats.h"
 #include "util/banned.h"
 
 #define APPEAL_BODY_MAX 16384
@@ -37,6 +38,8 @@ const http_route api_routes[] = {
     {"POST", "/api/v1/track/{token}/actions", api_track_action, 8192, true, true},
     {"GET", "/api/v1/violations", api_violations, 0, false, false},
     {"GET", "/api/v1/scorecards", api_scorecards, 0, false, false},
+    {"GET", "/api/v1/stats/dashboard", api_stats_dashboard_get, 0, false, false},
+    {"GET", "/api/v1/stats/public", api_stats_public_get, 0, false, false},
     {"GET", "/api/v1/queues/{queue}", api_queue_get, 0, false, false},
     {"GET", "/api/v1/staff/appeals/{number}", api_staff_appeal_get, 0, false, false},
     {"GET", "/api/v1/callers/{phone}", api_caller_get, 0, false, false},

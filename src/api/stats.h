@@ -34,7 +34,7 @@ typedef struct {
 
 /* Fills q from the request's query string. Unknown codes are errors
  * (unknown_category, …) with the field named; false after adding field
- * errors to `fields` (the caller answers 422 invalid_query). */
+ * errors to `fields` (the caller answers 400 invalid_query). */
 bool api_stats_query_parse(http_req *req, json_t *fields, api_stats_query *q);
 
 /* The dashboard's answer for q (docs/API.md "Analytics"): totals, by
@@ -45,6 +45,16 @@ json_t *api_stats_dashboard(app_ctx *app, const api_stats_query *q);
 /* The public statistics for [day_from, day_to] (no filters, never trial,
  * organisations below STATS_PUBLIC_MIN_ORG appeals left out of the ranking). */
 json_t *api_stats_public(app_ctx *app, int day_from, int day_to);
+
+/* from/to of a period as Kyiv days (default: the last default_days days
+ * up to today, at most max_days); the dates as given into from/to
+ * ("YYYY-MM-DD", 11 bytes). False after adding field errors. */
+bool api_stats_period(http_req *req, json_t *fields, int max_days, int default_days, char *from,
+                      char *to, int *day_from, int *day_to);
+
+/* Handlers (routes.c) */
+void api_stats_dashboard_get(http_req *req);
+void api_stats_public_get(http_req *req);
 
 /* The query string that reproduces q (for exports and links). */
 void api_stats_query_string(const api_stats_query *q, char *out, size_t cap);

@@ -3,6 +3,7 @@
 #include "domain/address_index.h"
 #include "api/mapindex.h"
 #include "api/exports.h"
+#include "api/statindex.h"
 #include "api/staff.h"
 #include "jobs/outbox.h"
 #include "api/photos.h"
@@ -134,7 +135,9 @@ static int serve(kontakt_config *cfg) {
         log_info("no staff accounts yet: add one with `kontakt user add --login L --role admin` "
                  "(password on standard input), then sign in at /staff/login.html", NULL);
     db_pool_release(pool, c);
-    app.map = mapindex_start(pool, &app.catalog);
+    app.stats = statindex_new(&app);
+    mapindex_observer stats_feed = statindex_observer(app.stats);
+    app.map = mapindex_start(pool, &app.catalog, &stats_feed);
     if (!app.map) {
         fprintf(stderr, "kontakt serve: cannot load the map index\n");
         api_release(&app);
@@ -198,6 +201,7 @@ static int serve(kontakt_config *cfg) {
     outbox_stop(app.outbox);
     notify_global_cleanup();
     mapindex_stop(app.map);
+    statindex_free(app.stats);
     api_release(&app);
     api_districts_release(&app);
     dom_districts_free(&app.districts);

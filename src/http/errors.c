@@ -120,6 +120,8 @@ static const field_def field_errors[] = {
      "must be minLon,minLat,maxLon,maxLat within ±180/±90, min < max"},
     {"invalid_date", "дата має вигляд РРРР-ММ-ДД", "a date looks like YYYY-MM-DD"},
     {"date_order", "кінець періоду раніше за початок", "the period ends before it starts"},
+    {"period_too_long", "період задовгий; днів щонайбільше", "the period is too long; days at most"},
+    {"unknown_district", "невідомий район", "unknown district"},
     {"unknown_status", "невідомий статус", "unknown status"},
     {"password_too_short", "пароль має містити щонайменше 12 символів",
      "the password must have at least 12 characters"},
@@ -208,6 +210,9 @@ static const struct {
     {"photo", "Фото", "Photo"},
     {"public", "Публічне", "Public"},
     {"body", "Тіло запиту", "Request body"},
+    {"group", "Групування", "Grouping"},
+    {"include_trial", "Пробні звернення", "Trial appeals"},
+    {"min_repeats", "Повторів щонайменше", "Repeats at least"},
 };
 
 static const char *label_of(const char *path, bool en) {
