@@ -23,6 +23,8 @@ export function fmtDay(d) {
     .format(new Date(Date.UTC(y, m - 1, day)));
 }
 
+// "2026-11-05" → "05.11" (the chart's axis; the table has the whole date)
+const shortDay = (d) => (/^\d{4}-\d{2}-\d{2}$/.test(d || '') ? `${d.slice(8, 10)}.${d.slice(5, 7)}` : d);
 const placeName = (row) => (row.code === null ? st('dash.noDistrict') : nameOf(row));
 const channelName = (row) => nameOf(row) || st('channel.' + row.code);
 
@@ -35,8 +37,8 @@ function specs(data) {
     { id: 'type', view: 'types', title: st('chart.type'), kind: 'hbar', share: true,
       rows: data.by_type.slice(0, 10).map((r) => ({ label: nameOf(r), value: r.appeals, share: r.share })) },
     { id: 'trend', view: 'trend', title: st(week ? 'chart.trendWeek' : 'chart.trend'), kind: 'line', first: st(week ? 'col.week' : 'col.date'),
-      rows: data.trend.map((r) => ({ label: fmtDay(r.date), value: r.appeals })) },
-    { id: 'district', view: 'districts', title: st('chart.district'), kind: 'bar', share: true,
+      rows: data.trend.map((r) => ({ label: fmtDay(r.date), short: shortDay(r.date), value: r.appeals })) },
+    { id: 'district', view: 'districts', title: st('chart.district'), kind: 'hbar', share: true,
       rows: data.by_district.map((r) => ({ label: placeName(r), value: r.appeals, share: r.share })) },
     { id: 'channel', view: 'channels', title: st('chart.channel'), kind: 'doughnut', share: true,
       rows: data.by_channel.map((r) => ({ label: channelName(r), value: r.appeals, share: r.share })) },
@@ -87,7 +89,7 @@ function shortLabel(value) {
 function draw(canvas, spec) {
   const Chart = window.Chart;
   if (!Chart) return null;
-  const labels = spec.rows.map((r) => r.label);
+  const labels = spec.rows.map((r) => r.short || r.label);
   const values = spec.rows.map((r) => r.value);
   const horizontal = spec.kind === 'hbar';
   const type = spec.kind === 'hbar' ? 'bar' : spec.kind;
@@ -97,7 +99,8 @@ function draw(canvas, spec) {
   if (type === 'line') { dataset.pointRadius = spec.rows.length > 60 ? 0 : 2; dataset.tension = 0.2; }
   const scales = type === 'doughnut' ? {} : {
     [horizontal ? 'x' : 'y']: { beginAtZero: true, ticks: { precision: 0 } },
-    [horizontal ? 'y' : 'x']: { ticks: { autoSkip: !horizontal, maxRotation: 0, callback: horizontal ? shortLabel : undefined } },
+    // (a callback key left undefined would replace Chart.js's own labels with indexes)
+    [horizontal ? 'y' : 'x']: { ticks: horizontal ? { autoSkip: false, callback: shortLabel } : { maxRotation: 0, autoSkipPadding: 8 } },
   };
   return new Chart(canvas, {
     type,
