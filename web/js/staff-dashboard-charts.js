@@ -2,7 +2,7 @@
 // a classic <script> before the page module) and, under every chart, its
 // figures as a table in a <details> — the table is the chart's accessible
 // form and works without Chart.js too.
-import { lang, locale, nameOf } from './i18n.js';
+import { locale, nameOf } from './i18n.js';
 import { el, st } from './staff.js';
 
 const charts = new Map(); // id → Chart instance
@@ -145,5 +145,4 @@ export function renderCharts(box, data, period) {
       if (c) charts.set(s.spec.id, c);
     }
   }
-  return lang();
 }
