@@ -68,8 +68,8 @@ test('an analyst sees the scorecards and the register, filters with the keyboard
   await page.locator('#staff-who .who-name').waitFor();
   assert.equal(await page.locator('#staff-who .who-name').textContent(), 'Ірина analyst');
   assert.equal(await page.locator('#staff-who .who-role').textContent(), 'аналітик');
-  assert.deepEqual(await page.locator('#staff-nav a').allInnerTexts(), ['Звіти']);
-  assert.equal(await page.locator('#staff-nav a').getAttribute('aria-current'), 'page');
+  assert.deepEqual(await page.locator('#staff-nav a').allInnerTexts(), ['Аналітика', 'Звіти']);
+  assert.equal(await page.locator('#staff-nav a[aria-current="page"]').textContent(), 'Звіти');
   assert.equal(await page.locator('#logout').isVisible(), true);
   const rows = page.locator('#viol-table tbody tr');
   await rows.first().waitFor();
@@ -99,7 +99,7 @@ test('an analyst sees the scorecards and the register, filters with the keyboard
   assert.match(await page.locator('#viol-total').textContent(), /Found: 1/);
   // the header follows the switch too (staff-text)
   assert.equal(await page.locator('#staff-who .who-role').textContent(), 'analyst');
-  assert.deepEqual(await page.locator('#staff-nav a').allInnerTexts(), ['Reports']);
+  assert.deepEqual(await page.locator('#staff-nav a').allInnerTexts(), ['Analytics', 'Reports']);
   assert.equal(await page.locator('#logout').textContent(), 'Sign out');
   assert.equal(await page.locator('#lang-switch').textContent(), 'Українська');
   assert.equal(await page.title(), 'Reports — Kontakt');
@@ -122,7 +122,7 @@ test('a supervisor on a desktop and a phone: the shared header, the page fits an
   await page.locator('#viol-table tbody tr').first().waitFor();
   await page.locator('#staff-who .who-name').waitFor();
   assert.match(await page.locator('#staff-who').innerText(), /Ірина supervisor[\s\S]*контролер/);
-  assert.deepEqual(await page.locator('#staff-nav a').allInnerTexts(), ['Гаряча лінія', 'Черги', 'Звіти']);
+  assert.deepEqual(await page.locator('#staff-nav a').allInnerTexts(), ['Гаряча лінія', 'Черги', 'Аналітика', 'Звіти']);
   assert.equal(await page.locator('#staff-nav a[aria-current="page"]').textContent(), 'Звіти');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);

@@ -68,9 +68,9 @@ test('login: wrong password, the TOTP step for a supervisor, a wrong code, then 
   await page.waitForURL(/\/staff\/queue\.html/);
   await page.locator('#staff-who').getByText('Ірина Контроль').waitFor();
   assert.match(await page.locator('#staff-who').innerText(), /контролер/);
-  // A supervisor's sections: console, queues, reports; not users.
+  // A supervisor's sections: console, queues, analytics, reports; not users.
   const nav = await page.locator('#staff-nav a').allInnerTexts();
-  assert.deepEqual(nav, ['Гаряча лінія', 'Черги', 'Звіти']);
+  assert.deepEqual(nav, ['Гаряча лінія', 'Черги', 'Аналітика', 'Звіти']);
 
   // Logout ends the session: the page goes back to login and stays there.
   await page.click('#logout');

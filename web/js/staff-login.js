@@ -3,7 +3,7 @@
 // (a path on this site) or the role's home page.
 import { api, NetworkError } from './api.js';
 import { lang, setLang, onLangChange, applyI18n } from './i18n.js';
-import { applyStaffText, el, homeOf, safeNext, st } from './staff.js';
+import { applyStaffText, el, homeOf, safeNext, showTrialBanner, st } from './staff.js';
 
 const $ = (id) => document.getElementById(id);
 let needTotp = false;
@@ -87,6 +87,7 @@ async function submit(ev) {
 
 async function main() {
   applyI18n();
+  showTrialBanner();
   applyStaffText();
   renderSwitch();
   $('lang-switch').addEventListener('click', () => setLang(lang() === 'uk' ? 'en' : 'uk'));

@@ -2,7 +2,7 @@
 // /api/v1/auth/me, or off to the login page), a fetch wrapper that sends
 // X-CSRF-Token on every request other than GET, the header with the user,
 // the pages their role may use and the logout button, and the staff texts.
-import { api, getCategories, NetworkError } from './api.js';
+import { api, getCategories, getConfig, NetworkError } from './api.js';
 import { el } from './common.js';
 import { lang, setLang, onLangChange, applyI18n } from './i18n.js';
 import { TEXT } from './staff-text.js';
@@ -35,6 +35,7 @@ export function applyStaffText(root = document) {
 export const PAGES = [
   { id: 'operator', href: '/staff/operator.html', rights: ['console'] },
   { id: 'queue', href: '/staff/queue.html', rights: ['queue_org', 'queue_triage', 'queue_control'] },
+  { id: 'dashboard', href: '/staff/dashboard.html', rights: ['reports'] },
   { id: 'reports', href: '/staff/reports.html', rights: ['reports'] },
   { id: 'users', href: '/staff/users.html', rights: ['users'] },
 ];
@@ -43,7 +44,7 @@ export const PAGES = [
 // also be one of the pages its rights open; otherwise the first one).
 const HOME = {
   operator: 'operator', dispatcher: 'queue', executor: 'queue',
-  supervisor: 'queue', analyst: 'reports', admin: 'users',
+  supervisor: 'queue', analyst: 'dashboard', admin: 'users',
 };
 
 export const mayOpen = (rights, pageId) => {
@@ -149,6 +150,17 @@ export function rememberOrgs(categories) {
   return [...orgNames.values()];
 }
 
+// The trial banner (<p id="trial-banner" data-i18n="trial.banner">, as on
+// the public pages): shown when the server runs in trial mode (GET
+// /api/v1/config → trial), so nobody takes trial appeals for real ones.
+export async function showTrialBanner() {
+  const banner = document.getElementById('trial-banner');
+  if (!banner) return;
+  let config = null;
+  try { config = await getConfig(); } catch { config = null; }
+  banner.hidden = !(config && config.trial);
+}
+
 let refreshers = [];
 export function onStaffLang(fn) { refreshers.push(fn); }
 
@@ -158,6 +170,7 @@ export function onStaffLang(fn) { refreshers.push(fn); }
 export async function initStaff(pageId) {
   applyI18n();
   applyStaffText();
+  showTrialBanner();
   let r;
   try {
     r = await api('/api/v1/auth/me');
