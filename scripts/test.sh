@@ -5,6 +5,7 @@
 #  3. cmocka unit tests (deadlines, validators, lifecycle, catalogue, store+sweeper, pg driver)
 #  4. HTTP tests against the real binary, on SQLite and on PostgreSQL
 #  5. browser tests (playwright-core + Debian's chromium), on SQLite and on PostgreSQL
+#     (4 and 5 run for the two databases side by side)
 # PostgreSQL: a throwaway server started here (scripts/pg-test-server.sh), or the
 # one named by KONTAKT_TEST_PG.
 set -euo pipefail
@@ -58,10 +59,32 @@ run() { # name, kind (cmocka|node), command...
 rm -f $san/meson-logs/testlog.txt
 run "unit tests (cmocka)" cmocka sh -c "meson test -C $san; rc=\$?; cat $san/meson-logs/testlog.txt; exit \$rc"
 export KONTAKT_BIN=$san/kontakt
+# The two databases' suites run side by side: every test starts its own
+# server on a free port with its own database (a fresh SQLite file, or a
+# database of its own on the PostgreSQL server), so they share nothing but
+# the CPU; much of their time is waiting (deadlines, refresh passes, TOTP
+# steps). Each side's output is kept apart and shown when both are done.
+logs=$(mktemp -d)
+side() { # dbk: its HTTP then its browser suite, output and status into $logs
+  local dbk=$1 kind
+  for kind in http browser; do
+    if env KONTAKT_TEST_DB="$dbk" node --test --test-concurrency=1 "tests/$kind/" >"$logs/$dbk-$kind" 2>&1; then
+      echo 0 >"$logs/$dbk-$kind.rc"
+    else
+      echo 1 >"$logs/$dbk-$kind.rc"
+    fi
+  done
+}
+side sqlite & sqlite_pid=$!
+side pg & pg_pid=$!
+wait "$sqlite_pid" "$pg_pid" || true
 for dbk in sqlite pg; do
-  run "HTTP tests on $dbk" node env KONTAKT_TEST_DB=$dbk node --test --test-concurrency=1 tests/http/
-  run "browser tests on $dbk" node env KONTAKT_TEST_DB=$dbk node --test --test-concurrency=1 tests/browser/
+  for kind in http browser; do
+    name="$( [ "$kind" = http ] && echo HTTP || echo browser ) tests on $dbk"
+    run "$name" node sh -c "cat '$logs/$dbk-$kind'; exit \$(cat '$logs/$dbk-$kind.rc' 2>/dev/null || echo 1)"
+  done
 done
+rm -rf "$logs"
 rm -f "$out"
 echo
 [ "$broken" -gt 0 ] && echo "$broken test suite(s) failed to run cleanly (see above)"

@@ -56,6 +56,10 @@ export async function lastCode(server, contact) {
   const quoted = who.replace(/'/g, "''");
   const rows = `FROM outbox WHERE template = 'login_code' AND recipient = '${quoted}'`;
   const one = async (sql) => String(await server.db.query(sql)).trim();
+  // The page may ask for the code a moment after this is called (the click's
+  // request still on its way): first there must be a code for this contact.
+  await waitUntil(async () => Number(await one(`SELECT COUNT(*) ${rows}`)) > 0,
+    { what: `a sign-in code for ${who}` });
   await waitUntil(async () => (await one(`SELECT COUNT(*) ${rows} AND status IN ('pending', 'sending')`)) === '0',
     { what: `the sign-in code to be delivered to ${who}` });
   const newest = await one(`SELECT MAX(id) ${rows} AND status = 'sent'`);
