@@ -5,7 +5,7 @@
 //
 //   const server = await withDelivery(startServer);          // email + SMS
 //   const plain = await withDelivery(startServer, { sms: false }); // no SMS gateway
-//   await lastCode(server, 'olena@example.com')  // '123456', or null if none was sent
+//   await lastCode(server, 'olena@example.com')  // '123456'; waits for a code to be asked for
 import { startSmtpSink, waitUntil } from './smtp.mjs';
 import { startSmsReceiver } from './sms.mjs';
 
