@@ -1,19 +1,24 @@
 -- wrk script: one analytics view, again and again, with a staff session.
 --
---   wrk -s bench/dashboard.lua http://127.0.0.1:PORT -- PATH COOKIE
+--   wrk -s bench/dashboard.lua http://127.0.0.1:PORT -- COOKIE PATH [PATH...]
 --
--- PATH: e.g. /api/v1/stats/dashboard?from=2025-12-02&to=2026-12-01
 -- COOKIE: "kontakt_session=..." (empty for the public statistics).
+-- PATH: e.g. /api/v1/stats/dashboard?from=2025-12-02&to=2026-12-01; with
+-- several, each request takes one at random (the public statistics keep an
+-- answer ten seconds per period: many periods measure the work, not the
+-- cache).
 -- done() prints one RESULT line (as map.lua).
 
-local path, cookie
+local paths, cookie = {}, ""
 
 function init(args)
-  path = args[1]
-  cookie = args[2] or ""
+  cookie = args[1] or ""
+  for i = 2, #args do paths[#paths + 1] = args[i] end
+  math.randomseed(os.time() * 1000 + math.random(1, 100000))
 end
 
 function request()
+  local path = paths[math.random(1, #paths)]
   if cookie ~= "" then
     return wrk.format("GET", path, { ["Cookie"] = cookie })
   end

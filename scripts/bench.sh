@@ -242,17 +242,24 @@ PY
     DASH_PATH[dash-365d-district-phone]="$D?from=$d364&to=$today&district=$district&channel=phone"
     DASH_LABEL[dash-365d-district-phone]='dashboard, 365 d, district + hotline'
     DASH_PATH[public-365d]="/api/v1/stats/public?from=$d364&to=$today"
-    DASH_LABEL[public-365d]='public statistics, 365 days'
-    local conns=${BENCH_DASH_CONNECTIONS:-2} name c
+    DASH_LABEL[public-365d]='public statistics, ~365 days (uncached)'
+    local conns=${BENCH_DASH_CONNECTIONS:-2} name c k
+    # The public answers are kept 10 s per period (32 of them): 64 periods
+    # of 335..398 days, drawn at random, miss that cache.
+    local public_paths=()
+    for k in $(seq 0 63); do
+        public_paths+=("/api/v1/stats/public?from=$(TZ=Europe/Kyiv date -d "$today -$((334 + k)) days" +%F)&to=$today")
+    done
     for name in "${DASH_NAMES[@]}"; do
         c=$cookie
-        [ "${name#public}" != "$name" ] && c=""
+        local targets=("${DASH_PATH[$name]}")
+        if [ "${name#public}" != "$name" ]; then c=""; targets=("${public_paths[@]}"); fi
         wait_idle "$SERVE_PORT"
         say "$name: warm-up $WARMUP, then $DURATION, $conns connections"
         wrk -t1 -c"$conns" -d"$WARMUP" -s bench/dashboard.lua "http://127.0.0.1:$SERVE_PORT" -- \
-            "${DASH_PATH[$name]}" "$c" >"$OUT/wrk-$name-warmup.txt" 2>&1 || die "wrk failed ($name warm-up)"
+            "$c" "${targets[@]}" >"$OUT/wrk-$name-warmup.txt" 2>&1 || die "wrk failed ($name warm-up)"
         wrk -t1 -c"$conns" -d"$DURATION" --latency -s bench/dashboard.lua "http://127.0.0.1:$SERVE_PORT" -- \
-            "${DASH_PATH[$name]}" "$c" >"$OUT/wrk-$name.txt" 2>&1 || die "wrk failed ($name)"
+            "$c" "${targets[@]}" >"$OUT/wrk-$name.txt" 2>&1 || die "wrk failed ($name)"
         line=$(grep -m1 '^RESULT ' "$OUT/wrk-$name.txt") || die "no RESULT from wrk ($name)"
         DASH_P95[$name]=$(val p95_us) DASH_RPS[$name]=$(val rps)
         if [ "$(val err_status)" -ne 0 ] || grep -q 'Non-2xx' "$OUT/wrk-$name.txt"; then

@@ -268,12 +268,13 @@ static void keys_push(keys *a, uint64_t k) {
     a->k[a->n++] = k;
 }
 
-/* tmp: room for n keys. */
-static void radix_sort(uint64_t *v, size_t n, uint64_t *tmp) {
+/* Sorts by the group (bits 16..63); the day in bits 0..15 rides along
+ * unsorted (a run's first and last days are its minimum and maximum).
+ * tmp: room for n keys; count: 65536 counters. */
+static void radix_sort(uint64_t *v, size_t n, uint64_t *tmp, uint32_t *count) {
     if (n < 2) return;
-    uint32_t *count = xmalloc(65536 * sizeof *count);
     uint64_t *src = v, *dst = tmp;
-    for (int shift = 0; shift < 64; shift += 16) {
+    for (int shift = 16; shift < 64; shift += 16) {
         memset(count, 0, 65536 * sizeof *count);
         for (size_t i = 0; i < n; i++) count[(src[i] >> shift) & 0xffff]++;
         if (count[(src[0] >> shift) & 0xffff] == n) continue; /* one digit value: in order already */
@@ -289,7 +290,6 @@ static void radix_sort(uint64_t *v, size_t n, uint64_t *tmp) {
         dst = t;
     }
     if (src != v) memcpy(v, src, n * sizeof *v);
-    free(count);
 }
 
 /* Better first: more appeals, then lower category, then lower key. */
@@ -327,28 +327,32 @@ static int cmp_heat(const void *a, const void *b) {
 
 /* The runs of sorted keys with at least min appeals: the best STAT_MAX_POINTS
  * into top; with `heat`, every such run's appeals added to its area. */
-static dom_statpoint *runs(keys *a, uint64_t *tmp, uint32_t min, int *n_top, area_weight **heat,
-                           size_t *n_heat) {
-    radix_sort(a->k, a->n, tmp);
+static dom_statpoint *runs(keys *a, uint64_t *tmp, uint32_t *count, uint32_t min, int *n_top,
+                           area_weight **heat, size_t *n_heat) {
+    radix_sort(a->k, a->n, tmp, count);
     dom_statpoint *top = xmalloc(STAT_MAX_POINTS * sizeof *top);
     *n_top = 0;
     size_t heat_cap = 0;
     for (size_t i = 0; i < a->n;) {
         size_t j = i + 1;
         uint64_t g = KEY_GROUP(a->k[i]);
-        while (j < a->n && KEY_GROUP(a->k[j]) == g) j++;
-        uint32_t count = (uint32_t)(j - i);
-        if (count >= min) {
-            dom_statpoint p = {.key = (uint32_t)g, .appeals = count,
-                               .first_day = KEY_DAY(a->k[i]), .last_day = KEY_DAY(a->k[j - 1]),
-                               .category = (uint8_t)(g >> 32)};
+        uint16_t first = KEY_DAY(a->k[i]), last = first;
+        for (; j < a->n && KEY_GROUP(a->k[j]) == g; j++) {
+            uint16_t d = KEY_DAY(a->k[j]);
+            if (d < first) first = d;
+            if (d > last) last = d;
+        }
+        uint32_t appeals = (uint32_t)(j - i);
+        if (appeals >= min) {
+            dom_statpoint p = {.key = (uint32_t)g, .appeals = appeals, .first_day = first,
+                               .last_day = last, .category = (uint8_t)(g >> 32)};
             top_insert(top, n_top, STAT_MAX_POINTS, &p);
             if (heat) {
                 if (*n_heat == heat_cap) {
                     heat_cap = heat_cap ? heat_cap * 2 : 1024;
                     *heat = xrealloc(*heat, heat_cap * sizeof **heat);
                 }
-                (*heat)[(*n_heat)++] = (area_weight){(uint32_t)g, count};
+                (*heat)[(*n_heat)++] = (area_weight){(uint32_t)g, appeals};
             }
         }
         i = j;
@@ -420,6 +424,7 @@ struct pass {
     size_t n_durations, cap_durations;
     keys addrs, areas;
     pick_table pick_addr, pick_area;
+    uint64_t *last_days; /* bitmap over the period's days: a named point's last day */
 };
 
 /* Calls fn for every fact of the view's period (and only those). */
@@ -488,7 +493,8 @@ static void count_fact(pass *p, const dom_statfact *f) {
 }
 
 static void name_fact(pass *p, const dom_statfact *f) {
-    if (!counted(p, f)) return;
+    unsigned d = (unsigned)(f->day - p->q->day_from);
+    if (!(p->last_days[d >> 6] >> (d & 63) & 1) || !counted(p, f)) return;
     uint64_t cat = (uint64_t)f->category << 32;
     if (f->addr) pick_see(&p->pick_addr, cat | f->addr, f);
     pick_see(&p->pick_area, cat | f->area, f);
@@ -505,48 +511,82 @@ static void count_open(const dom_statfact *f, const dom_statquery *q, dom_statre
 }
 
 static void problem_points(const dom_statfacts *s, const dom_statquery *q, pass *p,
-                           dom_statresult *out) {
+                           dom_statscratch *w, dom_statresult *out) {
     uint32_t min = (uint32_t)q->min_repeats;
-    area_weight *w = NULL;
-    size_t n_w = 0;
-    /* one scratch array for both sorts (the areas' keys are the more) */
-    uint64_t *tmp = xmalloc((p->areas.n > p->addrs.n ? p->areas.n : p->addrs.n) * sizeof *tmp + 8);
-    out->addresses = runs(&p->addrs, tmp, min, &out->n_addresses, NULL, NULL);
-    out->areas = runs(&p->areas, tmp, min, &out->n_areas, &w, &n_w);
-    free(tmp);
-    out->heat = heat_of(w, n_w, &out->n_heat);
-    free(w);
-    free(p->addrs.k);
-    free(p->areas.k);
+    area_weight *aw = NULL;
+    size_t n_aw = 0;
+    size_t need = p->areas.n > p->addrs.n ? p->areas.n : p->addrs.n;
+    if (w->tmp_cap < need) {
+        free(w->tmp);
+        w->tmp = xmalloc((need + 1) * sizeof *w->tmp);
+        w->tmp_cap = need + 1;
+    }
+    if (!w->count) w->count = xmalloc(65536 * sizeof *w->count);
+    out->addresses = runs(&p->addrs, w->tmp, w->count, min, &out->n_addresses, NULL, NULL);
+    out->areas = runs(&p->areas, w->tmp, w->count, min, &out->n_areas, &aw, &n_aw);
+    out->heat = heat_of(aw, n_aw, &out->n_heat);
+    free(aw);
     pick_init(&p->pick_addr);
     pick_init(&p->pick_area);
-    for (int i = 0; i < out->n_addresses; i++)
-        pick_add(&p->pick_addr, (uint64_t)out->addresses[i].category << 32 | out->addresses[i].key,
-                 &out->addresses[i]);
-    for (int i = 0; i < out->n_areas; i++)
-        pick_add(&p->pick_area, (uint64_t)out->areas[i].category << 32 | out->areas[i].key,
-                 &out->areas[i]);
+    size_t days = (size_t)(q->day_to - q->day_from) + 1;
+    p->last_days = xcalloc((days + 63) / 64, sizeof *p->last_days);
+    for (int i = 0; i < out->n_addresses; i++) {
+        dom_statpoint *pt = &out->addresses[i];
+        pick_add(&p->pick_addr, (uint64_t)pt->category << 32 | pt->key, pt);
+        unsigned d = (unsigned)(pt->last_day - q->day_from);
+        p->last_days[d >> 6] |= 1ull << (d & 63);
+    }
+    for (int i = 0; i < out->n_areas; i++) {
+        dom_statpoint *pt = &out->areas[i];
+        pick_add(&p->pick_area, (uint64_t)pt->category << 32 | pt->key, pt);
+        unsigned d = (unsigned)(pt->last_day - q->day_from);
+        p->last_days[d >> 6] |= 1ull << (d & 63);
+    }
     if (out->n_addresses || out->n_areas) each_in_period(s, q, p, name_fact);
+    free(p->last_days);
 }
 
-void dom_stat_compute(const dom_statfacts *s, const dom_statquery *q, dom_statresult *out) {
+void dom_statscratch_free(dom_statscratch *w) {
+    free(w->addr_keys);
+    free(w->area_keys);
+    free(w->tmp);
+    free(w->count);
+    free(w->durations);
+    memset(w, 0, sizeof *w);
+}
+
+size_t dom_statscratch_bytes(const dom_statscratch *w) {
+    return (w->addr_cap + w->area_cap + w->tmp_cap) * sizeof(uint64_t) +
+           (w->count ? 65536 * sizeof(uint32_t) : 0) + w->durations_cap * sizeof(uint32_t);
+}
+
+void dom_stat_compute(const dom_statfacts *s, const dom_statquery *q, dom_statscratch *scratch,
+                      dom_statresult *out) {
     memset(out, 0, sizeof *out);
     if (q->day_to < q->day_from) return;
+    dom_statscratch own = {0};
+    dom_statscratch *w = scratch ? scratch : &own;
     out->trend_day0 = q->by_week ? dom_stat_week_start(q->day_from) : q->day_from;
     out->n_trend = q->by_week ? (dom_stat_week_start(q->day_to) - out->trend_day0) / 7 + 1
                               : q->day_to - q->day_from + 1;
     out->trend = xcalloc((size_t)out->n_trend, sizeof *out->trend);
-    pass p = {.q = q, .r = out};
-    if (q->min_repeats > 0) { /* the period's facts bound the keys: one allocation each */
+    pass p = {.q = q, .r = out, .durations = w->durations, .cap_durations = w->durations_cap};
+    if (q->min_repeats > 0) { /* the period's facts bound the keys: no growing on the way */
         size_t expect = s->stale ? s->n : s->n - s->indexed;
         if (!s->stale && s->n_days) {
             int d0 = q->day_from > s->day0 ? q->day_from - s->day0 : 0;
             int d1 = q->day_to - s->day0 < s->n_days - 1 ? q->day_to - s->day0 : s->n_days - 1;
             if (d1 >= d0) expect += s->day_start[d1 + 1] - s->day_start[d0];
         }
-        p.addrs.cap = p.areas.cap = expect + 1;
-        p.addrs.k = xmalloc(p.addrs.cap * sizeof *p.addrs.k);
-        p.areas.k = xmalloc(p.areas.cap * sizeof *p.areas.k);
+        if (w->addr_cap < expect + 1) {
+            free(w->addr_keys);
+            free(w->area_keys);
+            w->addr_cap = w->area_cap = expect + 1;
+            w->addr_keys = xmalloc(w->addr_cap * sizeof *w->addr_keys);
+            w->area_keys = xmalloc(w->area_cap * sizeof *w->area_keys);
+        }
+        p.addrs = (keys){w->addr_keys, 0, w->addr_cap};
+        p.areas = (keys){w->area_keys, 0, w->area_cap};
     }
     each_in_period(s, q, &p, count_fact);
     if (s->stale) {
@@ -560,8 +600,14 @@ void dom_stat_compute(const dom_statfacts *s, const dom_statquery *q, dom_statre
         out->median_hours = med / 3600.0;
         out->p90_hours = p90 / 3600.0;
     }
-    free(p.durations);
-    if (q->min_repeats > 0) problem_points(s, q, &p, out);
+    w->durations = p.durations; /* possibly grown */
+    w->durations_cap = p.cap_durations;
+    if (q->min_repeats > 0) {
+        w->addr_keys = p.addrs.k, w->addr_cap = p.addrs.cap;
+        w->area_keys = p.areas.k, w->area_cap = p.areas.cap;
+        problem_points(s, q, &p, w, out);
+    }
+    if (!scratch) dom_statscratch_free(&own);
 }
 
 void dom_statresult_free(dom_statresult *r) {

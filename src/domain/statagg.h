@@ -115,8 +115,23 @@ typedef struct {
     int n_heat;
 } dom_statresult;
 
-/* Computes the view; the result owns its arrays (dom_statresult_free). */
-void dom_stat_compute(const dom_statfacts *s, const dom_statquery *q, dom_statresult *out);
+/* Working memory of a view (keys, the sort's spare array and counts, the
+ * durations), kept between views by the caller so that a big view does not
+ * fault in tens of megabytes of fresh pages every time. */
+typedef struct {
+    uint64_t *addr_keys, *area_keys, *tmp;
+    size_t addr_cap, area_cap, tmp_cap;
+    uint32_t *count;     /* 65536 radix counters */
+    uint32_t *durations;
+    size_t durations_cap;
+} dom_statscratch;
+void dom_statscratch_free(dom_statscratch *w);
+size_t dom_statscratch_bytes(const dom_statscratch *w);
+
+/* Computes the view; the result owns its arrays (dom_statresult_free).
+ * scratch may be NULL (memory of this call only). */
+void dom_stat_compute(const dom_statfacts *s, const dom_statquery *q, dom_statscratch *scratch,
+                      dom_statresult *out);
 void dom_statresult_free(dom_statresult *r);
 
 /* The median and the 90th percentile (nearest rank) of v (reordered);

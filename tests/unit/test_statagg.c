@@ -108,14 +108,24 @@ static void figures_before_and_after_index(void **state) {
     dom_statquery q;
     period(&q, DAY0, DAY0 + 2);
     dom_statresult r;
-    dom_stat_compute(&s, &q, &r); /* all in the tail: no index yet */
+    dom_stat_compute(&s, &q, NULL, &r); /* all in the tail: no index yet */
     check_whole(&r);
     dom_statresult_free(&r);
     dom_statfacts_index(&s);
     assert_int_equal(s.indexed, 10);
-    dom_stat_compute(&s, &q, &r);
+    dom_stat_compute(&s, &q, NULL, &r);
     check_whole(&r);
     dom_statresult_free(&r);
+    /* working memory kept between views gives the same figures */
+    dom_statscratch w = {0};
+    for (int i = 0; i < 3; i++) {
+        q.min_repeats = i + 2;
+        dom_stat_compute(&s, &q, &w, &r);
+        check_whole(&r);
+        dom_statresult_free(&r);
+    }
+    assert_true(dom_statscratch_bytes(&w) > 0);
+    dom_statscratch_free(&w);
     dom_statfacts_free(&s);
 }
 
@@ -127,7 +137,7 @@ static void period_and_filters(void **state) {
     dom_statquery q;
     dom_statresult r;
     period(&q, DAY0 + 1, DAY0 + 1);
-    dom_stat_compute(&s, &q, &r);
+    dom_stat_compute(&s, &q, NULL, &r);
     assert_int_equal(r.appeals, 3);
     assert_int_equal(r.finished, 0);
     assert_false(r.has_durations);
@@ -137,7 +147,7 @@ static void period_and_filters(void **state) {
     period(&q, DAY0, DAY0 + 2);
     q.category = 0;
     q.include_trial = true;
-    dom_stat_compute(&s, &q, &r);
+    dom_stat_compute(&s, &q, NULL, &r);
     assert_int_equal(r.appeals, 5);
     assert_int_equal(r.trial_left_out, 0);
     /* 1, 2, 3, 4, 100 h: median 3, p90 = 5th = 100 */
@@ -149,12 +159,12 @@ static void period_and_filters(void **state) {
     period(&q, DAY0, DAY0 + 2);
     q.district = 1; /* odd ids: 1, 3, 5, 7, 9 */
     q.channel = 0;  /* ids divisible by 3: 3, 9 */
-    dom_stat_compute(&s, &q, &r);
+    dom_stat_compute(&s, &q, NULL, &r);
     assert_int_equal(r.appeals, 2);
     dom_statresult_free(&r);
 
     period(&q, DAY0 + 3, DAY0 + 40); /* after the data */
-    dom_stat_compute(&s, &q, &r);
+    dom_stat_compute(&s, &q, NULL, &r);
     assert_int_equal(r.appeals, 0);
     assert_int_equal(r.n_trend, 38);
     dom_statresult_free(&r);
@@ -169,7 +179,7 @@ static void weeks(void **state) {
     period(&q, DAY0, DAY0 + 2); /* Sat, Sun | Mon */
     q.by_week = true;
     dom_statresult r;
-    dom_stat_compute(&s, &q, &r);
+    dom_stat_compute(&s, &q, NULL, &r);
     assert_int_equal(r.trend_day0, DAY0 - 5); /* Monday 2025-11-03 */
     assert_int_equal(r.n_trend, 2);
     assert_int_equal(r.trend[0], 7);
@@ -210,7 +220,7 @@ static void changes_keep_the_index_right(void **state) {
     dom_statfact f11 = fact(11, DAY0 + 5, 2, DOM_ST_REGISTERED);
     dom_statfacts_put(&s, &f11);
     assert_false(s.stale);
-    dom_stat_compute(&s, &q, &r);
+    dom_stat_compute(&s, &q, NULL, &r);
     assert_int_equal(r.appeals, 10);
     assert_int_equal(r.open_now, 4); /* 1, 5, 7, 11 */
     assert_int_equal(r.by_category[2], 2);
@@ -224,14 +234,14 @@ static void changes_keep_the_index_right(void **state) {
     dom_statfacts_put(&s, &b);
     assert_true(s.stale);
     assert_true(dom_statfacts_index_due(&s));
-    dom_stat_compute(&s, &q, &r);
+    dom_stat_compute(&s, &q, NULL, &r);
     assert_int_equal(r.appeals, 2);
     assert_int_equal(r.open_now, 2);
     dom_statresult_free(&r);
     dom_statfacts_index(&s);
     assert_false(s.stale);
     assert_int_equal(s.f[0].id, 10);
-    dom_stat_compute(&s, &q, &r);
+    dom_stat_compute(&s, &q, NULL, &r);
     assert_int_equal(r.appeals, 2);
     assert_int_equal(r.open_now, 2);
     dom_statresult_free(&r);
@@ -308,7 +318,7 @@ static void problem_points(void **state) {
     period(&q, DAY0, DAY0 + 30);
     q.min_repeats = 3;
     dom_statresult r;
-    dom_stat_compute(&s, &q, &r);
+    dom_stat_compute(&s, &q, NULL, &r);
     assert_int_equal(r.n_addresses, 1);
     assert_int_equal(r.addresses[0].key, building);
     assert_int_equal(r.addresses[0].appeals, 3);
@@ -324,7 +334,7 @@ static void problem_points(void **state) {
     assert_int_equal(r.heat[0].weight, 5);
     dom_statresult_free(&r);
     q.min_repeats = 2; /* now the far pair counts too, and heat orders by weight */
-    dom_stat_compute(&s, &q, &r);
+    dom_stat_compute(&s, &q, NULL, &r);
     assert_int_equal(r.n_areas, 2);
     assert_int_equal(r.areas[1].key, far);
     assert_int_equal(r.n_heat, 2);
@@ -351,7 +361,7 @@ static void many_places(void **state) {
     period(&q, DAY0, DAY0 + 5);
     q.min_repeats = 3;
     dom_statresult r;
-    dom_stat_compute(&s, &q, &r);
+    dom_stat_compute(&s, &q, NULL, &r);
     assert_int_equal(r.appeals, 9001);
     assert_int_equal(r.n_addresses, STAT_MAX_POINTS);
     assert_int_equal(r.n_areas, STAT_MAX_POINTS);
