@@ -86,7 +86,7 @@ if [ ! -s "$DB" ]; then
     rm -f "$tmp-wal" "$tmp-shm"
     awk -v a="$t0" -v b="$t1" -v n="$COUNT" -v d="$DAYS" -v when="$(date -u +%Y-%m-%dT%H:%MZ)" \
         'BEGIN { printf "database made %s: kontakt demo --count %d --days %d took %.1f s (%.0f appeals/s)\n", when, n, d, b - a, n / (b - a) }' \
-        >"$OUT/demo-time.txt"
+        >"$OUT/demo-time-$COUNT.txt"
     mv "$tmp" "$DB"
 fi
 # The year with the most appeals and its last sequence number: every number
@@ -296,7 +296,7 @@ dashboard_scenario
 if [ "$ONLY" = dashboard ]; then
     { echo "Kontakt benchmark, dashboard only  $(date -u +%Y-%m-%dT%H:%M:%SZ)  commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
       echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'))"
-      [ -f "$OUT/demo-time.txt" ] && cat "$OUT/demo-time.txt"
+      [ -f "$OUT/demo-time-$COUNT.txt" ] && cat "$OUT/demo-time-$COUNT.txt"
       dashboard_report; } | tee "$OUT/last-dashboard.txt"
     [ "$ERRORS" -eq 0 ] || exit 1
     for name in "${DASH_NAMES[@]}"; do
@@ -365,7 +365,7 @@ LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
     echo "Kontakt benchmark  $(date -u +%Y-%m-%dT%H:%M:%SZ)  commit $COMMIT$DIRTY"
     echo "machine: $(nproc) cores ($CPU), $(uname -r), load $LOAD after the runs"
     echo "database: $TOTAL appeals (SQLite, $DB); wrk -t$THREADS -c$CONNS -d$DURATION after a $WARMUP warm-up, 127.0.0.1"
-    [ -f "$OUT/demo-time.txt" ] && cat "$OUT/demo-time.txt"
+    [ -f "$OUT/demo-time-$COUNT.txt" ] && cat "$OUT/demo-time-$COUNT.txt"
     echo
     printf '%-36s %10s %10s %10s %9s %8s\n' run requests req/s p50_ms p99_ms non-2xx
     for n in ref-get kontakt-get kontakt-post; do
