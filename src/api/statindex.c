@@ -12,8 +12,8 @@
 #include "util/banned.h"
 
 #define MAX_CODES 254 /* indices are bytes; STAT_NO_CODE is 255 */
-#define SCRATCH_SLOTS 4
-#define SCRATCH_KEEP (96u << 20)
+#define SCRATCH_SLOTS 2
+#define SCRATCH_KEEP (32u << 20)
 
 struct statindex {
     pthread_rwlock_t lock;
