@@ -93,10 +93,6 @@ int statindex_channel(const char *code) {
     return -1;
 }
 
-const char *statindex_channel_code(int i) {
-    return i >= 0 && (size_t)i < sizeof channels / sizeof channels[0] ? channels[i] : NULL;
-}
-
 const dom_category *statindex_category_at(const statindex *s, int i) {
     return i >= 0 && (size_t)i < s->cat->n_cats && i < MAX_CODES ? &s->cat->cats[i] : NULL;
 }
@@ -203,27 +199,7 @@ void statindex_compute(statindex *s, const dom_statquery *q, dom_statresult *out
     pthread_mutex_unlock(&s->scratch_mu);
 }
 
-size_t statindex_rows(statindex *s, int day_from, int day_to, size_t *pos, dom_statfact *out,
-                      size_t max) {
-    size_t k = 0;
-    pthread_rwlock_rdlock(&s->lock);
-    size_t i = *pos;
-    for (; i < s->facts.n && k < max; i++) {
-        const dom_statfact *f = &s->facts.f[i];
-        if (f->day >= day_from && f->day <= day_to && !(f->flags & STAT_F_TRIAL)) out[k++] = *f;
-    }
-    pthread_rwlock_unlock(&s->lock);
-    *pos = i;
-    return k;
-}
-
 void statindex_area_center(statindex *s, uint32_t area, int coarsen, double *lat, double *lon) {
     dom_stat_area_center(&s->facts, area, coarsen, lat, lon); /* base: fixed at start */
 }
 
-size_t statindex_count(statindex *s) {
-    pthread_rwlock_rdlock(&s->lock);
-    size_t n = s->facts.n;
-    pthread_rwlock_unlock(&s->lock);
-    return n;
-}

@@ -21,14 +21,8 @@ mapindex_observer statindex_observer(statindex *s);
 
 /* The view, under the read lock (dom_statresult_free the result). */
 void statindex_compute(statindex *s, const dom_statquery *q, dom_statresult *out);
-/* Copies up to max facts registered in [day_from, day_to], never trial,
- * in id order from *pos (0 at first; advanced); returns how many (0: the
- * end). For streaming open data a page at a time under short locks. */
-size_t statindex_rows(statindex *s, int day_from, int day_to, size_t *pos, dom_statfact *out,
-                      size_t max);
 /* The centre of a fact's area, coarsened by 2^coarsen in each direction. */
 void statindex_area_center(statindex *s, uint32_t area, int coarsen, double *lat, double *lon);
-size_t statindex_count(statindex *s);
 
 /* Codes <-> indices (indices as in the facts; -1 / NULL when unknown). */
 int statindex_category(const statindex *s, const char *code);
@@ -36,7 +30,6 @@ int statindex_type(const statindex *s, const char *category, const char *code);
 int statindex_org(const statindex *s, const char *code);
 int statindex_district(const statindex *s, const char *code);
 int statindex_channel(const char *code);
-const char *statindex_channel_code(int i);
 const dom_category *statindex_category_at(const statindex *s, int i);
 const dom_type *statindex_type_at(const statindex *s, int i, const dom_category **cat);
 const dom_org *statindex_org_at(const statindex *s, int i);

@@ -147,42 +147,6 @@ bool api_stats_query_parse(http_req *req, json_t *fields, api_stats_query *q) {
     return ok;
 }
 
-static void put_param(char *out, size_t cap, size_t *len, const char *name, const char *value) {
-    if (!value || !*value || *len >= cap) return;
-    int n = snprintf(out + *len, cap - *len, "%s%s=", *len ? "&" : "", name);
-    if (n < 0 || (size_t)n >= cap - *len) {
-        *len = cap;
-        return;
-    }
-    *len += (size_t)n;
-    for (const unsigned char *p = (const unsigned char *)value; *p && *len + 4 < cap; p++) {
-        bool plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                     (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.';
-        if (plain) out[(*len)++] = (char)*p;
-        else *len += (size_t)snprintf(out + *len, cap - *len, "%%%02X", *p);
-    }
-    out[*len < cap ? *len : cap - 1] = 0;
-}
-
-void api_stats_query_string(const api_stats_query *q, char *out, size_t cap) {
-    size_t len = 0;
-    if (!cap) return;
-    out[0] = 0;
-    put_param(out, cap, &len, "from", q->from);
-    put_param(out, cap, &len, "to", q->to);
-    put_param(out, cap, &len, "category", q->category);
-    put_param(out, cap, &len, "type", q->type);
-    put_param(out, cap, &len, "district", q->district);
-    put_param(out, cap, &len, "organisation", q->organisation);
-    put_param(out, cap, &len, "channel", q->channel);
-    put_param(out, cap, &len, "group", q->by_week ? "week" : NULL);
-    put_param(out, cap, &len, "include_trial", q->include_trial ? "1" : NULL);
-    char mr[8];
-    snprintf(mr, sizeof mr, "%d", q->min_repeats);
-    put_param(out, cap, &len, "min_repeats",
-              q->min_repeats != STATS_MIN_REPEATS_DEFAULT ? mr : NULL);
-}
-
 /* --- shaping --------------------------------------------------------------- */
 
 static json_t *share(uint64_t part, uint64_t whole) {

@@ -1,7 +1,8 @@
-/* Analytics (issue 6): the dashboard's figures, the public statistics and
- * the open data, all answered from the in-memory statistics index
- * (api/statindex.c), never by scanning the appeals table on a page view.
- * The export jobs (api/exports.c) write the same figures to XLSX / CSV. */
+/* Analytics (issue 6): the dashboard's figures and the public statistics,
+ * answered from the in-memory statistics index (api/statindex.c), never by
+ * scanning the appeals table on a page view. The export jobs
+ * (api/exports.c) write the same figures to XLSX / CSV; they and the open
+ * data (api/opendata.c) read the appeals' rows from the database in pages. */
 #ifndef KONTAKT_API_STATS_H
 #define KONTAKT_API_STATS_H
 #include "api/api.h"
@@ -56,6 +57,4 @@ bool api_stats_period(http_req *req, json_t *fields, int max_days, int default_d
 void api_stats_dashboard_get(http_req *req);
 void api_stats_public_get(http_req *req);
 
-/* The query string that reproduces q (for exports and links). */
-void api_stats_query_string(const api_stats_query *q, char *out, size_t cap);
 #endif
