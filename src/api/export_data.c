@@ -5,6 +5,7 @@
  * formats. Times are Kyiv local. */
 #include "api/exports.h"
 #include "domain/period.h"
+#include "domain/scorecard.h"
 #include "export/csv.h"
 #include "export/xlsx.h"
 #include "store/exports.h"
@@ -119,14 +120,21 @@ static const xlsx_col APPEAL_COLS[] = {
 };
 #define N_APPEAL_COLS (int)(sizeof APPEAL_COLS / sizeof APPEAL_COLS[0])
 
+/* The scorecards' rule (domain/scorecard.h): 1, 0, -1 not finished. */
+static int on_time_of(const store_export_row *r) {
+    dom_status st = DOM_ST_NEW;
+    dom_status_parse(r->status, &st);
+    return dom_on_time(st, r->done_at, r->resolution_due_at);
+}
+
 /* done_at − created_at in hours, for finished appeals; NAN otherwise. */
 static double hours_to_done(const store_export_row *r) {
-    return r->finished && r->done_at ? (double)(r->done_at - r->created_at) / 3600000.0 : NAN;
+    return on_time_of(r) >= 0 ? (double)(r->done_at - r->created_at) / 3600000.0 : NAN;
 }
 
 static const char *on_time(const store_export_row *r) {
-    if (!r->finished || !r->done_at) return "";
-    return r->done_at <= r->resolution_due_at ? "так" : "ні";
+    int v = on_time_of(r);
+    return v < 0 ? "" : v ? "так" : "ні";
 }
 
 static bool appeal_csv(buf *b, const app_ctx *app, const store_export_row *r) {

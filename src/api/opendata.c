@@ -12,6 +12,7 @@
 #include "api/stats.h"
 #include "domain/mapagg.h"
 #include "domain/period.h"
+#include "domain/scorecard.h"
 #include "domain/statagg.h"
 #include "store/opendata.h"
 #include "util/buf.h"
@@ -76,10 +77,10 @@ static void row_fields(const app_ctx *app, const store_opendata_row *r, od_field
     dom_stat_day_text(dom_map_day_of(r->created_at), f->registered, sizeof f->registered);
     f->done[0] = '\0';
     if (r->has_done) dom_stat_day_text(dom_map_day_of(r->done_at), f->done, sizeof f->done);
-    /* As in the scorecards: finished = done or closed; on time = done by
-     * the resolution deadline. Not finished: unknown yet. */
-    bool finished = strcmp(r->status, "done") == 0 || strcmp(r->status, "closed") == 0;
-    f->on_time = !finished ? -1 : r->has_done && r->done_at <= r->resolution_due_at;
+    /* The scorecards' rule; not finished: unknown yet. */
+    dom_status st = DOM_ST_NEW;
+    dom_status_parse(r->status, &st);
+    f->on_time = dom_on_time(st, r->has_done ? r->done_at : 0, r->resolution_due_at);
     f->lat = grid_centre(r->lat, OPENDATA_GRID_LAT);
     f->lon = grid_centre(r->lon, OPENDATA_GRID_LON);
 }

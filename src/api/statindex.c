@@ -2,6 +2,7 @@
 #include "api/statindex.h"
 #include "domain/lifecycle.h"
 #include "domain/mapagg.h"
+#include "domain/scorecard.h"
 #include "util/timeutil.h"
 #include "util/log.h"
 #include <malloc.h>
@@ -149,7 +150,7 @@ static void fact_of(const statindex *s, const store_map_row *row, dom_statfact *
         f->to_done_s = (uint32_t)(secs < 0 ? 0 : secs >= STAT_NOT_DONE ? STAT_NOT_DONE - 1 : secs);
         kyiv_day_hour(row->done_at, &done_day, &ignored);
         f->done_day = day16(done_day);
-        if (row->done_at <= row->resolution_due_at) f->flags |= STAT_F_ON_TIME;
+        if (dom_on_time(st, row->done_at, row->resolution_due_at) == 1) f->flags |= STAT_F_ON_TIME;
     }
 }
 

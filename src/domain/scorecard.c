@@ -7,6 +7,13 @@ static int cmp_i64(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+bool dom_finished(dom_status s) { return s == DOM_ST_DONE || s == DOM_ST_CLOSED; }
+
+int dom_on_time(dom_status s, int64_t done_at, int64_t resolution_due_at) {
+    if (!dom_finished(s) || done_at <= 0) return -1;
+    return done_at <= resolution_due_at;
+}
+
 bool dom_median_ms(int64_t *v, int n, double *out) {
     if (n <= 0) return false;
     qsort(v, (size_t)n, sizeof *v, cmp_i64);

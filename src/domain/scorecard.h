@@ -4,8 +4,17 @@
  * never a made-up zero. */
 #ifndef KONTAKT_DOMAIN_SCORECARD_H
 #define KONTAKT_DOMAIN_SCORECARD_H
+#include "domain/lifecycle.h"
 #include <stdbool.h>
 #include <stdint.h>
+
+/* The reports' two rules, one place for all of them (the scorecards' SQL in
+ * store/reports.c states the same): an appeal is finished when done or
+ * closed; it was on time when finished with its work done by the
+ * resolution deadline. dom_on_time: 1 on time, 0 late, -1 not finished or
+ * never done (done_at 0). */
+bool dom_finished(dom_status s);
+int dom_on_time(dom_status s, int64_t done_at, int64_t resolution_due_at);
 
 typedef struct {
     int64_t appeals;      /* registered in the period (trial appeals left out) */

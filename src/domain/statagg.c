@@ -2,6 +2,7 @@
 #include "domain/statagg.h"
 #include "domain/lifecycle.h"
 #include "domain/mapagg.h"
+#include "domain/scorecard.h"
 #include "util/buf.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -465,7 +466,7 @@ static void count_fact(pass *p, const dom_statfact *f) {
     r->by_hour[f->hour % 24]++;
     int b = q->by_week ? (f->day - r->trend_day0) / 7 : f->day - r->trend_day0;
     if (b >= 0 && b < r->n_trend) r->trend[b]++;
-    if (f->status == DOM_ST_DONE || f->status == DOM_ST_CLOSED) {
+    if (dom_finished((dom_status)f->status)) {
         r->finished++;
         r->org_finished[f->org]++;
         if (f->flags & STAT_F_ON_TIME) {

@@ -62,7 +62,6 @@ static void read_row(db_conn *c, db_rows *r, store_export_row *o) {
     o->rating = d->is_null(r, 12) ? 0 : (int)d->col_int(r, 12);
     o->trial = d->col_int(r, 13) != 0;
     o->address = d->is_null(r, 14) ? NULL : xstrdup(d->col_text(r, 14));
-    o->finished = strcmp(o->status, "done") == 0 || strcmp(o->status, "closed") == 0;
 }
 
 int store_export_page(db_conn *c, const store_export_filter *f, store_export_cursor *cur,

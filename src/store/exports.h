@@ -23,7 +23,6 @@ typedef struct {
     int64_t done_at;   /* 0: never done */
     int reopen_count;
     int rating;        /* 0: not rated */
-    bool finished;     /* done or closed */
     bool trial;
     char *address;     /* owned; NULL when none */
 } store_export_row;
