@@ -49,8 +49,9 @@ bool http_set_query(http_req *req, const char *query) {
         if (*p) {
             char *eq = strchr(p, '=');
             if (eq) *eq = '\0';
-            const char *value = eq ? eq + 1 : "";
-            if (qs->n == HTTP_QUERY_SET_PARAMS || !unescape(p) || !unescape((char *)value)) {
+            /* no "=": an empty value, the name's own end (writable, unlike "") */
+            char *value = eq ? eq + 1 : p + strlen(p);
+            if (qs->n == HTTP_QUERY_SET_PARAMS || !unescape(p) || !unescape(value)) {
                 free(qs);
                 return false;
             }

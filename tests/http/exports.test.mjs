@@ -296,6 +296,8 @@ test('bad input: format, view, query (422 in the body, 400 invalid_query in the 
   assertFieldError(await bad({ format: 'csv', query: 'from=2026-02-30' }), 'query.from', 'invalid_date');
   assertFieldError(await bad({ format: 'csv', query: 'category=nope' }), 'query.category', 'unknown_category');
   assertFieldError(await bad({ format: 'csv', query: 'from=%zz' }), 'query', 'invalid_value');
+  // a name without "=" is an empty value (it once wrote into a string constant)
+  assertFieldError(await bad({ format: 'csv', query: 'include_trial&from=2026-02-30' }), 'query.from', 'invalid_date');
   let res = await s.analyst.call('GET', '/api/v1/stats/export.csv?from=2026-13-01');
   assert.equal(assertError(res, 400, 'invalid_query').fields.from.code, 'invalid_date');
   res = await s.analyst.call('GET', '/api/v1/stats/export.xlsx?category=nope');
